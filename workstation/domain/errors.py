@@ -1,0 +1,30 @@
+"""Errors raised when a business rule refuses its input."""
+
+from __future__ import annotations
+
+
+class DomainError(ValueError):
+    """A request the business rules refuse; ``field`` names the offending input when known."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidTransition(DomainError):
+    """A case or conversation was asked to move to a state it cannot reach from where it is."""
+
+
+class PolicyError(DomainError):
+    """A policy or calendar file that cannot be used; names the file, the key and why."""
+
+    def __init__(
+        self, file: str, key: str | None, reason: str, *, line: int | None = None
+    ) -> None:
+        self.file = file
+        self.key = key
+        self.reason = reason
+        self.line = line
+        where = key if key is not None else (f"line {line}" if line is not None else None)
+        text = f"{file}: {where}: {reason}" if where else f"{file}: {reason}"
+        super().__init__(text, field=key)

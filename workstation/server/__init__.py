@@ -1,0 +1,1 @@
+"""The central ticket API that every workstation syncs with (FastAPI + SQLAlchemy)."""

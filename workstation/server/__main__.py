@@ -1,0 +1,3 @@
+from workstation.server.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""create_app: the server's composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from workstation import __version__
+from workstation.domain.clock import Clock, system_clock
+from workstation.server import problems
+from workstation.server.changes import install_stamping
+from workstation.server.context import ServerContext
+from workstation.server.db import Database
+from workstation.server.hints import HintHub
+from workstation.server.middleware import AccessLog, BodyLimit
+from workstation.server.settings import ServerSettings
+
+
+def load_server_policy(settings: ServerSettings) -> object:
+    from workstation.domain.policy import load_policy
+
+    return load_policy(settings.policy_path)
+
+
+def create_app(settings: ServerSettings, *, clock: Clock = system_clock, db: Database | None = None) -> FastAPI:
+    """Build the API over an already-migrated database (`workstation-server serve` migrates first)."""
+    install_stamping()
+    database = db or Database.connect(settings.database_url)
+    ctx = ServerContext(
+        db=database,
+        settings=settings,
+        policy=load_server_policy(settings),
+        clock=clock,
+        hub=HintHub(db=database, poll_seconds=settings.hint_poll_seconds),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from workstation.server import workers
+
+        await ctx.hub.start()
+        running = await workers.start(ctx) if settings.run_workers else []
+        try:
+            yield
+        finally:
+            await workers.stop(running)
+            await ctx.hub.stop()
+            if db is None:
+                database.dispose()
+
+    app = FastAPI(
+        title="Workstation ticket API",
+        version=__version__,
+        description="Central ticket API for after-sales service workstations: sync, channels, cases.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    problems.install(app)
+    from workstation.server.routes import register
+
+    register(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)
+    return app
