@@ -12,6 +12,9 @@ ROUTE_MODULES = (
     "auth",
     "users",
     "conversations",
+    "customers",
+    "records",
+    "calculators",
 )
 
 
