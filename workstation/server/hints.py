@@ -1,8 +1,9 @@
 """'Pull now' hints for connected clients.
 
-One task per process watches the change-sequence counter and wakes every listener when it
+One task per event loop watches the change-sequence counter and wakes every listener when it
 moves. Watching the database instead of an in-process bus is what lets several stateless API
-processes behind a balancer all push hints for changes any of them made.
+processes behind a balancer all push hints for changes any of them made. `poke` and `publish`
+may be called from worker threads (sync route handlers run there), so they hop onto the loop.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass, field
 
 from workstation.server import changes
@@ -25,14 +27,21 @@ class Hint:
     data: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(kw_only=True)
+class _Watcher:
+    loop: asyncio.AbstractEventLoop
+    wake: asyncio.Event
+    task: asyncio.Task[None] | None = None
+
+
 class HintHub:
     def __init__(self, *, db: Database, poll_seconds: float) -> None:
         self._db = db
         self._poll = poll_seconds
-        self._listeners: set[asyncio.Queue[Hint]] = set()
-        self._task: asyncio.Task[None] | None = None
+        self._lock = threading.Lock()
+        self._listeners: dict[asyncio.Queue[Hint], asyncio.AbstractEventLoop] = {}
+        self._watchers: list[_Watcher] = []
         self._last = 0
-        self._wake: asyncio.Event | None = None  # made in start(), inside the running loop
 
     @property
     def last_seq(self) -> int:
@@ -43,41 +52,53 @@ class HintHub:
             return changes.current(session)
 
     async def start(self) -> None:
-        self._last = await asyncio.to_thread(self._read_seq)
-        self._wake = asyncio.Event()
-        self._task = asyncio.create_task(self._run(), name="hint-hub")
+        self._last = max(self._last, await asyncio.to_thread(self._read_seq))
+        watcher = _Watcher(loop=asyncio.get_running_loop(), wake=asyncio.Event())
+        watcher.task = asyncio.create_task(self._run(watcher), name="hint-hub")
+        with self._lock:
+            self._watchers.append(watcher)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            mine = [w for w in self._watchers if w.loop is loop]
+            self._watchers = [w for w in self._watchers if w.loop is not loop]
+        for watcher in mine:
+            if watcher.task is not None:
+                watcher.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher.task
 
     def poke(self) -> None:
         """Check the counter now instead of at the next tick (called after local writes)."""
-        if self._wake is not None:
-            self._wake.set()
+        with self._lock:
+            watchers = list(self._watchers)
+        for watcher in watchers:
+            with contextlib.suppress(RuntimeError):  # loop already closed
+                watcher.loop.call_soon_threadsafe(watcher.wake.set)
 
     def publish(self, hint: Hint) -> None:
-        for queue in list(self._listeners):
-            with contextlib.suppress(asyncio.QueueFull):
-                queue.put_nowait(hint)
+        with self._lock:
+            listeners = list(self._listeners.items())
+        for queue, loop in listeners:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_offer, queue, hint)
 
     def subscribe(self) -> asyncio.Queue[Hint]:
         queue: asyncio.Queue[Hint] = asyncio.Queue(maxsize=100)
-        self._listeners.add(queue)
+        with self._lock:
+            self._listeners[queue] = asyncio.get_running_loop()
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue[Hint]) -> None:
-        self._listeners.discard(queue)
+        with self._lock:
+            self._listeners.pop(queue, None)
 
-    async def _run(self) -> None:
-        assert self._wake is not None
+    async def _run(self, watcher: _Watcher) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
-            self._wake.clear()
+                await asyncio.wait_for(watcher.wake.wait(), timeout=self._poll)
+            watcher.wake.clear()
             try:
                 seq = await asyncio.to_thread(self._read_seq)
             except Exception:  # a database hiccup must not kill the hub
@@ -87,3 +108,10 @@ class HintHub:
             if seq > self._last:
                 self._last = seq
                 self.publish(Hint(seq=seq))
+
+
+def _offer(queue: asyncio.Queue[Hint], hint: Hint) -> None:
+    # A listener that stopped reading loses hints rather than growing without bound; the next
+    # hint (or its polling timer) still makes it pull.
+    with contextlib.suppress(asyncio.QueueFull):
+        queue.put_nowait(hint)
