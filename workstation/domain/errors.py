@@ -18,9 +18,7 @@ class InvalidTransition(DomainError):
 class PolicyError(DomainError):
     """A policy or calendar file that cannot be used; names the file, the key and why."""
 
-    def __init__(
-        self, file: str, key: str | None, reason: str, *, line: int | None = None
-    ) -> None:
+    def __init__(self, file: str, key: str | None, reason: str, *, line: int | None = None) -> None:
         self.file = file
         self.key = key
         self.reason = reason

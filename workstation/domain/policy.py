@@ -8,6 +8,7 @@ the file and the dotted key.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -19,7 +20,13 @@ from types import MappingProxyType
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from workstation.domain.calendar import WEEKDAY_NAMES, Period, PeriodUnit, WorkingCalendar
+from workstation.domain.calendar import (
+    WEEKDAY_NAMES,
+    Period,
+    PeriodUnit,
+    WorkingCalendar,
+    require_aware,
+)
 from workstation.domain.enums import Category, Priority, Rating, RequestType, Role
 from workstation.domain.errors import PolicyError
 
@@ -213,6 +220,14 @@ class Policy:
     qa: QaPolicy
     surveys: SurveyPolicy
     reports: ReportTargets
+
+    def is_open(self, now: datetime) -> bool:
+        """Whether the service desk is staffed at ``now`` (business hours, local time)."""
+        require_aware(now, "now")
+        local = now.astimezone(self.time_zone)
+        if self.business_hours.working_days_only and not self.calendar.is_working_day(local.date()):
+            return False
+        return self.business_hours.opens <= local.time() < self.business_hours.closes
 
     def deadline(self, period: Period, start: datetime) -> datetime:
         """When ``period`` started at ``start`` runs out, in this policy's zone and calendar."""
@@ -621,6 +636,8 @@ def _parse_calendar(t: _Table, *, base_dir: Path, source: str) -> WorkingCalenda
     years: set[int] = set()
     for name in t.string_list("files", allow_empty=True):
         path = (base_dir / name).resolve()
+        if not path.is_file():
+            raise t.error("files", f"calendar file not found: {name}")
         year, days_off, days_on = load_calendar_file(path)
         if year in years:
             raise t.error("files", f"year {year} is listed twice")
@@ -638,8 +655,14 @@ def _parse_calendar(t: _Table, *, base_dir: Path, source: str) -> WorkingCalenda
 
 def load_calendar_file(path: Path) -> tuple[int, frozenset[date], frozenset[date]]:
     """Read one year of holidays and make-up working days; returns (year, off, on)."""
-    data = _read_toml(path)
-    t = _Table(data, path="", source=path.name)
+    return parse_calendar(_read_toml(path), source=path.name)
+
+
+def parse_calendar(
+    data: Mapping[str, object], *, source: str
+) -> tuple[int, frozenset[date], frozenset[date]]:
+    """Check one year of calendar data; returns (year, days off, make-up working days)."""
+    t = _Table(dict(data), path="", source=source)
     year = t.integer("year", minimum=1949)
     status = t.string("status")
     if status not in ("official", "provisional"):
@@ -650,7 +673,7 @@ def load_calendar_file(path: Path) -> tuple[int, frozenset[date], frozenset[date
     off: set[date] = set()
     on: set[date] = set()
     for index, entry in enumerate(raw):
-        h = _Table(entry, path=f"holiday[{index}]", source=path.name)
+        h = _Table(entry, path=f"holiday[{index}]", source=source)
         h.string("name")
         first, last = _date(h, "first_day", year), _date(h, "last_day", year)
         if last < first:
@@ -661,22 +684,24 @@ def load_calendar_file(path: Path) -> tuple[int, frozenset[date], frozenset[date
             day = date.fromordinal(day.toordinal() + 1)
         makeup = h.raw("makeup_working_days")
         if not isinstance(makeup, list) or not all(
-            isinstance(d, date) and not hasattr(d, "hour") for d in makeup
+            isinstance(d, date) and not isinstance(d, datetime) and d.year == year for d in makeup
         ):
-            raise h.error("makeup_working_days", "must be a list of dates like 2026-01-04")
+            raise h.error(
+                "makeup_working_days", f"must be a list of dates in {year} like {year}-01-04"
+            )
         on.update(makeup)
         h.finish()
     t.finish()
     if off & on:
         clash = min(off & on)
-        raise PolicyError(path.name, "holiday", f"{clash} is both a holiday and a working day")
+        raise PolicyError(source, "holiday", f"{clash} is both a holiday and a working day")
     return year, frozenset(off), frozenset(on)
 
 
 def _date(t: _Table, name: str, year: int) -> date:
     value = t.raw(name)
     # TOML datetimes are also date instances; only a bare date is meant here.
-    if not isinstance(value, date) or hasattr(value, "hour"):
+    if not isinstance(value, date) or isinstance(value, datetime):
         raise t.error(name, f"must be a date like {year}-01-01, got {_describe(value)}")
     if value.year != year:
         raise t.error(name, f"must fall in {year}, got {value}")
@@ -696,8 +721,6 @@ def _read_toml(path: Path) -> dict[str, object]:
 def _syntax_error(source: str, exc: tomllib.TOMLDecodeError) -> PolicyError:
     line = getattr(exc, "lineno", None)
     if line is None:
-        import re
-
         found = re.search(r"line (\d+)", str(exc))
         line = int(found.group(1)) if found else None
     return PolicyError(source, None, f"invalid TOML: {exc}", line=line)

@@ -22,8 +22,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from workstation.domain.calendar import months_period_end, require_aware
-from workstation.domain.enums import Category
 from workstation.domain.entities import OrderItemFacts
+from workstation.domain.enums import Category
 from workstation.domain.errors import DomainError
 from workstation.domain.policy import Policy
 

@@ -116,9 +116,7 @@ def first_response_due(
     return policy.deadline(period, opened_at)
 
 
-def resolution_target(
-    policy: Policy, *, request_type: RequestType, priority: Priority
-) -> Period:
+def resolution_target(policy: Policy, *, request_type: RequestType, priority: Priority) -> Period:
     targets = policy.sla.response
     if request_type is RequestType.COMPLAINT:
         return targets.serious_dispute if priority is Priority.URGENT else targets.general_dispute
