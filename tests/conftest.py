@@ -15,10 +15,7 @@ os.environ.setdefault("QT_QUICK_BACKEND", "software")
 import pytest  # noqa: E402
 
 # Harmless noise some platform plugins print; never a problem of ours.
-QT_LOG_IGNORE = (
-    r"^This plugin does not support propagateSizeHints\(\)",
-    r"^QFont::setPointSizeF: Point size <= 0",
-)
+QT_LOG_IGNORE = (r"^This plugin does not support propagateSizeHints\(\)",)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -40,8 +40,8 @@ def resources_dir() -> Path:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Settings:
-    data_dir: Path = field(default_factory=default_data_dir)
-    resources_dir: Path = field(default_factory=resources_dir)
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
+    resources_dir: Path = field(default_factory=lambda: resources_dir())
     server_url: str = DEFAULT_SERVER_URL
     idle_lock_minutes: int = 15
     page_size: int = 200

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -150,14 +150,26 @@ class MainWindow(QMainWindow):
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setMinimumSectionSize(48)
-        em = table.fontMetrics().horizontalAdvance("M")
+        # Size the vocabulary columns to their longest translated label (bold = unread rows).
+        bold = QFont(table.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        padding = metrics.horizontalAdvance("MM")
+
+        def fit(texts: list[str], column: Column) -> int:
+            title = str(self._model.headerData(column, Qt.Orientation.Horizontal))
+            return max(metrics.horizontalAdvance(t) for t in [*texts, title]) + padding
+
+        def tr_all(table_: dict[str, str]) -> list[str]:
+            return [QCoreApplication.translate("Labels", text) for text in table_.values()]
+
         widths = {
-            Column.CHANNEL: 9 * em,
-            Column.CUSTOMER: 9 * em,
-            Column.TYPE: 8 * em,
-            Column.PRIORITY: 5 * em,
-            Column.STATUS: 8 * em,
-            Column.SLA: 6 * em,
+            Column.CHANNEL: fit(tr_all(labels.CHANNELS), Column.CHANNEL),
+            Column.CUSTOMER: fit(["Liam O'Brien", "欧阳娜娜娜"], Column.CUSTOMER),
+            Column.TYPE: fit(tr_all(labels.REQUEST_TYPES), Column.TYPE),
+            Column.PRIORITY: fit(tr_all(labels.PRIORITIES), Column.PRIORITY),
+            Column.STATUS: fit(tr_all(labels.STATUSES), Column.STATUS),
+            Column.SLA: fit(["-23h 59m", "-99d 23h"], Column.SLA),
         }
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
