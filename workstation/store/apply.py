@@ -1,0 +1,295 @@
+"""Applying pulled changes to the cache.
+
+`apply_pull_page` upserts a page of changes and saves the page's cursor in ONE write
+transaction: after a crash either both are there or neither is, so a page is never skipped
+and re-applying it is harmless (upserts are idempotent and keyed by the server's seq).
+
+Rules per change ``{"entity", "id", "seq", "data"}``:
+
+- known entity → ``INSERT … ON CONFLICT(id) DO UPDATE … WHERE excluded.seq >= stored.seq``:
+  an older version never overwrites a newer one; the same seq again re-applies the server's
+  row over any optimistic local edit (`save_local`). Within a page the highest seq per id wins.
+- ``data`` of None → the row is deleted (if the stored seq is not newer).
+- unknown entity → kept in `unknown_changes` (same seq rule), for a later client version.
+
+Rows go in with one ``executemany`` per entity on the DBAPI cursor; the full-text indexes and
+`conversation_tags` follow by triggers inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from workstation.store import state
+from workstation.store.db import CacheDatabase
+from workstation.store.tables import DERIVED, ENTITY_TABLES, FIELDS, Kind
+from workstation.store.timefmt import norm_ts, now_ts
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON as the cache stores it."""
+    return _dumps(value)
+
+
+def _fen(value: Any) -> int:
+    return int((Decimal(str(value)) * 100).to_integral_value())
+
+
+def _text(value: Any) -> str:
+    return dumps(value) if isinstance(value, dict | list) else str(value)
+
+
+_CONVERT: dict[Kind, Callable[[Any], Any]] = {
+    Kind.STR: _text,
+    Kind.INT: int,
+    Kind.BOOL: lambda v: 1 if v else 0,
+    Kind.TIME: norm_ts,
+    Kind.MONEY: _fen,
+    Kind.JSON: dumps,
+}
+
+
+def sla_due(data: Mapping[str, Any]) -> str | None:
+    """The deadline that matters now: first response until there is one, then resolution."""
+    first = data.get("first_response_due_at")
+    if first is not None and data.get("first_response_at") is None:
+        return norm_ts(first)
+    resolution = data.get("resolution_due_at")
+    return norm_ts(resolution if resolution is not None else first)
+
+
+_DERIVE: dict[str, Callable[[Mapping[str, Any]], Any]] = {"sla_due_at": sla_due}
+
+RowMaker = Callable[[str, int, Mapping[str, Any]], tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    entity: str
+    columns: tuple[str, ...]
+    upsert_sql: str  # newer-or-equal seq wins
+    local_sql: str  # optimistic local write: keeps the stored seq
+    delete_sql: str
+    make_row: RowMaker
+
+
+@cache
+def _spec(entity: str) -> _Spec:
+    fields = FIELDS[entity]
+    derived = DERIVED.get(entity, ())
+    columns = ("id", "seq", "data", *(f.column for f in fields), *derived)
+    converters = tuple((f.wire_key, _CONVERT[f.kind], f.kind is Kind.STR) for f in fields)
+    derivers = tuple(_DERIVE[name] for name in derived)
+
+    def make_row(id_: str, seq: int, data: Mapping[str, Any]) -> tuple[Any, ...]:
+        out: list[Any] = [id_, seq, dumps(data)]
+        get = data.get
+        for key, conv, is_str in converters:
+            v = get(key)
+            if v is None or (is_str and type(v) is str):
+                out.append(v)
+            else:
+                out.append(conv(v))
+        for derive in derivers:
+            out.append(derive(data))
+        return tuple(out)
+
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+    local_sets = ", ".join(f"{c} = excluded.{c}" for c in columns[2:])
+    return _Spec(
+        entity=entity,
+        columns=columns,
+        upsert_sql=(
+            f"INSERT INTO {entity} ({names}) VALUES ({marks}) "
+            f"ON CONFLICT(id) DO UPDATE SET {sets} WHERE excluded.seq >= {entity}.seq"
+        ),
+        local_sql=(
+            f"INSERT INTO {entity} ({names}) VALUES ({marks}) "
+            f"ON CONFLICT(id) DO UPDATE SET {local_sets}"
+        ),
+        delete_sql=f"DELETE FROM {entity} WHERE id = ? AND seq <= ?",
+        make_row=make_row,
+    )
+
+
+_UNKNOWN_SQL = (
+    "INSERT INTO unknown_changes (entity, id, seq, data, received_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT(entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data, "
+    "received_at = excluded.received_at WHERE excluded.seq >= unknown_changes.seq"
+)
+
+
+@dataclass(slots=True)
+class ChangeCounts:
+    """What one batch of changes did to the cache."""
+
+    received: dict[str, int] = field(default_factory=dict)
+    """Changes per entity in the batch (unknown entities included)."""
+    applied: dict[str, int] = field(default_factory=dict)
+    """Rows written or deleted per known entity (stale versions not counted)."""
+    unknown: dict[str, int] = field(default_factory=dict)
+    """Changes per unknown entity, kept in `unknown_changes`."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.received.values())
+
+    @property
+    def total_applied(self) -> int:
+        return sum(self.applied.values())
+
+    @property
+    def stale(self) -> int:
+        """Known changes not applied because the cache held a newer (or the page a later) version."""
+        known = sum(n for e, n in self.received.items() if e not in self.unknown)
+        return known - self.total_applied
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedPage:
+    counts: ChangeCounts
+    cursor: str
+    last_applied_mutation_id: int
+    seconds: float
+
+    @property
+    def entities(self) -> set[str]:
+        """Entities with at least one row written: what the UI should refresh."""
+        return {e for e, n in self.counts.applied.items() if n}
+
+
+class ChangeLike(Protocol):
+    """`workstation.sync.protocol.Change` or anything shaped like it."""
+
+    @property
+    def entity(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def data(self) -> dict[str, Any] | None: ...
+
+
+AnyChange = Mapping[str, Any] | ChangeLike
+"""A change as a dict (``{"entity", "id", "seq", "data"}``, e.g. straight from the JSON) or
+as a parsed `protocol.Change`."""
+
+
+def _get(change: AnyChange, key: str) -> Any:
+    if isinstance(change, Mapping):
+        return change.get(key)
+    return getattr(change, key)
+
+
+def apply_changes(session: Session, changes: Iterable[AnyChange]) -> ChangeCounts:
+    """Upsert `changes` inside the caller's (write) transaction."""
+    counts = ChangeCounts()
+    by_entity: dict[str, dict[str, tuple[int, Any]]] = {}
+    for change in changes:
+        entity = str(_get(change, "entity"))
+        id_ = str(_get(change, "id"))
+        seq = int(_get(change, "seq"))
+        counts.received[entity] = counts.received.get(entity, 0) + 1
+        rows = by_entity.setdefault(entity, {})
+        held = rows.get(id_)
+        if held is None or seq >= held[0]:
+            rows[id_] = (seq, _get(change, "data"))
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for entity, rows in by_entity.items():
+            if entity not in ENTITY_TABLES:
+                received_at = now_ts()
+                cursor.executemany(
+                    _UNKNOWN_SQL,
+                    [
+                        (entity, i, s, None if d is None else dumps(d), received_at)
+                        for i, (s, d) in rows.items()
+                    ],
+                )
+                counts.unknown[entity] = counts.received[entity]
+                continue
+            spec = _spec(entity)
+            make = spec.make_row
+            upserts = [make(i, s, d) for i, (s, d) in rows.items() if d is not None]
+            deletes = [(i, s) for i, (s, d) in rows.items() if d is None]
+            applied = 0
+            if upserts:
+                cursor.executemany(spec.upsert_sql, upserts)
+                applied += max(cursor.rowcount, 0)
+            if deletes:
+                cursor.executemany(spec.delete_sql, deletes)
+                applied += max(cursor.rowcount, 0)
+            counts.applied[entity] = applied
+    finally:
+        cursor.close()
+    return counts
+
+
+def apply_pull_page(
+    db: CacheDatabase,
+    page_changes: Sequence[AnyChange],
+    cursor: str,
+    *,
+    last_applied_mutation_id: int,
+) -> AppliedPage:
+    """Apply one pull page and save its cursor (and the server's last applied mutation id)
+    in one write transaction. Idempotent: applying the same page again changes nothing.
+
+    `last_applied_mutation_id` is recorded, not acted on: outbox entries are dropped only when
+    a push result acknowledges them (a replayed push returns the server's recorded outcome,
+    including a rejection's reason)."""
+    started = time.perf_counter()
+    with db.write() as session:
+        counts = apply_changes(session, page_changes)
+        state.put(session, state.CURSOR, cursor)
+        state.put(session, state.SERVER_LAST_APPLIED, last_applied_mutation_id)
+        state.put(session, state.LAST_SYNC_AT, now_ts())
+    return AppliedPage(
+        counts=counts,
+        cursor=cursor,
+        last_applied_mutation_id=last_applied_mutation_id,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def save_local(session: Session, entity: str, data: Mapping[str, Any]) -> None:
+    """An optimistic local write of one row (services, inside their outbox transaction).
+
+    Keeps the stored seq (0 for a new row), so the server's version of the row replaces it
+    on the next pull that carries it."""
+    spec = _spec(entity)
+    row = spec.make_row(str(data["id"]), 0, data)
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(spec.local_sql, row)
+    finally:
+        cursor.close()
+
+
+def get_row(session: Session, entity: str, id_: str) -> dict[str, Any] | None:
+    """The cached wire dict of one row, or None."""
+    table = ENTITY_TABLES[entity]
+    raw = session.execute(table.select().with_only_columns(table.c.data).where(table.c.id == id_)).scalar()
+    if raw is None:
+        return None
+    return dict(raw)
+
+
+def stored_seq(session: Session, entity: str, id_: str) -> int | None:
+    table = ENTITY_TABLES[entity]
+    return session.execute(
+        table.select().with_only_columns(table.c.seq).where(table.c.id == id_)
+    ).scalar()
