@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="UI language, e.g. zh_CN or en (default: system)",
     )
     demo.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+    from workstation.sync import cli as sync_cli
+
+    sync_cli.add_parser(sub)
     return parser
 
 
@@ -103,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.command == "demo":
         return _demo(args)
+    if args.command == "sync":
+        from workstation.sync import cli as sync_cli
+
+        return sync_cli.run(args)
     parser.print_help()
     return 0
 

@@ -7,10 +7,20 @@ Created on demand by the composition root; never built at import time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
+from pydantic import ValidationError
+
+from workstation.sync.protocol import (
+    Mutation,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+from workstation.sync.transport import NO_RETRY, Retrying, RetryPolicy
 
 View = Literal["mine", "unassigned", "urgent", "all", "closed"]
 VIEWS: tuple[View, ...] = ("mine", "unassigned", "urgent", "all", "closed")
@@ -32,6 +42,22 @@ class ApiError(Exception):
     def is_network(self) -> bool:
         """True when the server was not reached at all (offline, refused, timed out)."""
         return self.status == 0
+
+    @property
+    def is_transient(self) -> bool:
+        """Worth trying again later: not reached, busy (429/503), or a server fault (5xx)."""
+        return self.status == 0 or self.status in (408, 429) or self.status >= 500
+
+    @property
+    def is_auth(self) -> bool:
+        """The sign-in is missing or expired (sign in again)."""
+        return self.status == 401
+
+    @property
+    def is_resync_required(self) -> bool:
+        """"Client unknown / must refetch": the server cannot continue from our cursor (409 with
+        a ``resync-required`` problem type, or 410 Gone); the client must start over."""
+        return self.status == 410 or (self.status == 409 and self.type.endswith("resync-required"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +98,14 @@ class ApiClient:
         base_url: str,
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | Retrying | None = None,
     ) -> None:
+        """``retry``: a policy (or a configured `Retrying`) for transient failures; default none."""
         self.base_url = base_url.rstrip("/")
+        if isinstance(retry, Retrying):
+            self._retrying = retry
+        else:
+            self._retrying = Retrying(retry or NO_RETRY)
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
@@ -93,7 +125,10 @@ class ApiClient:
         if self._session is not None:
             headers["Authorization"] = f"Bearer {self._session.access_token}"
         try:
-            response = self._http.request(method, path, headers=headers, **kwargs)
+            response = self._retrying.call(
+                lambda: self._http.request(method, path, headers=headers, **kwargs),
+                what=f"{method} {path}",
+            )
         except httpx.TimeoutException as exc:
             raise ApiError(0, "Timed out", f"{method} {path}: {exc}") from exc
         except httpx.TransportError as exc:
@@ -106,6 +141,16 @@ class ApiClient:
             return response.json()
         except ValueError as exc:
             raise ApiError(response.status_code, "Invalid response", "body is not JSON") from exc
+
+    @property
+    def http(self) -> httpx.Client:
+        """The underlying httpx client (for streaming, e.g. live hints)."""
+        return self._http
+
+    def auth_headers(self) -> dict[str, str]:
+        if self._session is None:
+            return {}
+        return {"Authorization": f"Bearer {self._session.access_token}"}
 
     def close(self) -> None:
         self._http.close()
@@ -126,8 +171,33 @@ class ApiClient:
         body = self._request(
             "POST", "/auth/login", json={"username": username, "password": password}
         )
+        return self._adopt(body, "login")
+
+    def refresh(self, refresh_token: str | None = None) -> Session:
+        """A new session from a refresh token (by default the current session's); the
+        caller should store the new refresh token (e.g. in the keyring)."""
+        token = refresh_token or (self._session.refresh_token if self._session else "")
+        if not token:
+            raise ApiError(401, "Signed out", "there is no refresh token: sign in again")
+        saved, self._session = self._session, None  # no stale bearer on the refresh call
+        try:
+            body = self._request("POST", "/auth/refresh", json={"refresh_token": token})
+        except ApiError:
+            self._session = saved
+            raise
+        return self._adopt(body, "refresh")
+
+    def logout(self) -> None:
+        """End the session at the server (best effort) and forget it here."""
+        try:
+            if self._session is not None:
+                self._request("POST", "/auth/logout")
+        finally:
+            self._session = None
+
+    def _adopt(self, body: Any, what: str) -> Session:
         if not isinstance(body, dict) or "access_token" not in body:
-            raise ApiError(200, "Invalid response", "login answer carries no access_token")
+            raise ApiError(200, "Invalid response", f"{what} answer carries no access_token")
         expires = body.get("expires_in")
         self._session = Session(
             access_token=str(body["access_token"]),
@@ -155,3 +225,29 @@ class ApiClient:
             "GET", "/conversations", params={"view": view, "limit": limit, "offset": offset}
         )
         return result
+
+    # -- sync -------------------------------------------------------------------------------
+
+    def push(self, client_id: str, mutations: Sequence[Mutation]) -> PushResponse:
+        """Send mutations (in id order, at most 500) to ``POST /sync/push``."""
+        request = PushRequest(client_id=client_id, mutations=list(mutations))
+        body = self._request(
+            "POST", "/sync/push", content=request.model_dump_json(), headers={"Content-Type": "application/json"}
+        )
+        try:
+            return PushResponse.model_validate(body)
+        except ValidationError as exc:
+            raise ApiError(200, "Invalid response", f"push answer: {exc}") from exc
+
+    def pull(self, *, cursor: str | None, limit: int, client_id: str | None = None) -> PullResponse:
+        """One page of changes after ``cursor`` from ``GET /sync/pull``."""
+        params: dict[str, str | int] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        if client_id:
+            params["client_id"] = client_id
+        body = self._request("GET", "/sync/pull", params=params)
+        try:
+            return PullResponse.model_validate(body)
+        except ValidationError as exc:
+            raise ApiError(200, "Invalid response", f"pull answer: {exc}") from exc

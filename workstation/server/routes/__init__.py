@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 # Each module exposes `router`; listed here so adding one is a one-line change.
 ROUTE_MODULES = (
+    "sync",
     "health",
     "auth",
     "users",
@@ -15,6 +16,8 @@ ROUTE_MODULES = (
     "customers",
     "records",
     "calculators",
+    "channels",
+    "customers_merge",
 )
 
 

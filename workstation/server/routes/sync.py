@@ -1,0 +1,94 @@
+"""Sync endpoints: push mutations, pull changes, and an SSE stream of "pull now" hints."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from workstation.server import sync_pull, sync_push
+from workstation.server.auth import CurrentUser
+from workstation.server.context import ServerContext, get_ctx
+from workstation.server.hints import Hint
+from workstation.sync.protocol import PullResponse, PushRequest, PushResponse
+
+router = APIRouter(tags=["sync"])
+Ctx = Annotated[ServerContext, Depends(get_ctx)]
+
+KEEPALIVE_SECONDS = 15.0
+RETRY_MILLISECONDS = 3000
+DEFAULT_PAGE = 1000
+
+
+@router.post("/sync/push", response_model=PushResponse)
+async def push(body: PushRequest, ctx: Ctx, principal: CurrentUser) -> PushResponse:
+    """Apply mutations in order under the mutation-id rule; see the protocol in ARCHITECTURE.md."""
+    result = await run_in_threadpool(sync_push.push, ctx, principal, body)
+    if result.applied:
+        ctx.hub.poke()  # on the event loop's thread: the hub's Event is not thread-safe
+    return result.response
+
+
+@router.get("/sync/pull", response_model=PullResponse)
+def pull(
+    ctx: Ctx,
+    principal: CurrentUser,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1)] = DEFAULT_PAGE,
+    client_id: Annotated[str | None, Query(max_length=64)] = None,
+    x_client_id: Annotated[str | None, Header(max_length=64)] = None,
+) -> Response:
+    """One page of changes after `cursor`, in change-sequence order, within the caller's scope."""
+    page = sync_pull.pull(ctx, principal, cursor=cursor, limit=limit, client_id=client_id or x_client_id)
+    # The page is built from our own models: skip re-validating a thousand rows on the way out.
+    return Response(content=page.model_dump_json(), media_type="application/json")
+
+
+def _event(hint: Hint) -> str:
+    return f"id: {hint.seq}\nevent: {hint.kind}\ndata: {json.dumps({'seq': hint.seq})}\n\n"
+
+
+@router.get(
+    "/sync/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "a stream of pull hints"}},
+)
+async def events(
+    request: Request,
+    ctx: Ctx,
+    principal: CurrentUser,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    """Server-sent events: `event: pull` whenever the change sequence moves."""
+    try:
+        seen = int(last_event_id) if last_event_id else 0
+    except ValueError:
+        seen = 0
+    hub = ctx.hub
+
+    async def stream() -> AsyncIterator[str]:
+        queue = hub.subscribe()
+        try:
+            yield f"retry: {RETRY_MILLISECONDS}\n: hello {principal.username}\n\n"
+            if seen < hub.last_seq:
+                yield _event(Hint(seq=hub.last_seq))
+            while True:
+                try:
+                    hint = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    if await request.is_disconnected():
+                        return
+                    yield ": keep-alive\n\n"
+                    continue
+                yield _event(hint)
+        finally:
+            hub.unsubscribe(queue)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+

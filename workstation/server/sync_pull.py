@@ -1,0 +1,270 @@
+"""Pull: pages of changes over the server-wide change sequence, filtered by the caller's scope.
+
+A page is built in two steps so memory and time depend on the page size, not on history:
+
+1. For each synced table, one indexed query of the `change_seq` values the caller may see,
+   `WHERE change_seq > :cursor AND change_seq <= :high ORDER BY change_seq LIMIT :n`, where
+   `high` is the change counter read first (every row up to it is committed: the counter's row
+   lock orders commits). Merging those lists gives the page's last sequence value.
+2. The rows themselves, `WHERE change_seq > :cursor AND change_seq <= :boundary`, per table.
+
+When fewer than `n` visible rows exist up to `high`, the cursor moves to `high`: rows the caller
+cannot see still move it on, so a page of nothing but invisible rows never stalls a client.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Select, Table, inspect, select, true
+from sqlalchemy.orm import Session
+
+from workstation.domain.enums import Role
+from workstation.server import changes, serialize
+from workstation.server.auth import Principal
+from workstation.server.context import ServerContext
+from workstation.server.problems import Problem, forbidden
+from workstation.server.scope import conversation_filter
+from workstation.server.tables import (
+    SYNCED_TABLES,
+    Base,
+    Call,
+    Case,
+    CaseEvent,
+    Client,
+    CompensationOffer,
+    Conversation,
+    Customer,
+    Identity,
+    Message,
+    Order,
+    OrderItem,
+    QaEvaluation,
+    ReplyScript,
+    Survey,
+    User,
+    WorkOrder,
+)
+from workstation.sync.protocol import (
+    Change,
+    CursorError,
+    PullResponse,
+    decode_cursor,
+    encode_cursor,
+)
+
+Filter = ColumnElement[bool]
+
+
+def _agent_filters(principal: Principal) -> dict[type[Base], Filter]:
+    visible = select(Conversation.id).where(conversation_filter(principal))
+    cases = select(Case.id).where(
+        (Case.conversation_id.in_(visible)) | (Case.created_by == principal.id)
+    )
+    return {
+        User: true(),
+        Customer: true(),
+        Identity: true(),
+        Order: true(),
+        OrderItem: true(),
+        Conversation: conversation_filter(principal),
+        Message: Message.conversation_id.in_(visible),
+        Call: Call.conversation_id.in_(visible) | (Call.agent_id == principal.id),
+        Case: Case.conversation_id.in_(visible) | (Case.created_by == principal.id),
+        CaseEvent: CaseEvent.case_id.in_(cases),
+        CompensationOffer: CompensationOffer.conversation_id.in_(visible)
+        | (CompensationOffer.offered_by == principal.id),
+        QaEvaluation: QaEvaluation.conversation_id.in_(visible) | (QaEvaluation.agent_id == principal.id),
+        Survey: Survey.conversation_id.in_(visible),
+        ReplyScript: ReplyScript.status == "approved",
+    }
+
+
+def _engineer_filters(principal: Principal) -> dict[type[Base], Filter]:
+    mine = select(WorkOrder.case_id).where(WorkOrder.engineer_id == principal.id, WorkOrder.case_id.is_not(None))
+    customers = select(WorkOrder.customer_id).where(WorkOrder.engineer_id == principal.id)
+    orders = select(Case.order_id).where(Case.id.in_(mine))
+    return {
+        User: true(),
+        WorkOrder: WorkOrder.engineer_id == principal.id,
+        Customer: Customer.id.in_(customers),
+        Case: Case.id.in_(mine),
+        Order: Order.id.in_(orders),
+        OrderItem: OrderItem.order_id.in_(orders),
+    }
+
+
+def scope_filters(principal: Principal) -> dict[type[Base], Filter]:
+    """Per synced table, the rows the caller may receive; a table not listed sends nothing."""
+    if principal.sees_everything:
+        return {model: true() for model in SYNCED_TABLES}
+    if principal.role in (Role.AGENT, Role.SENIOR_AGENT):
+        return _agent_filters(principal)
+    if principal.role is Role.FIELD_ENGINEER:
+        return _engineer_filters(principal)
+    return {}
+
+
+# --- what goes on the wire ------------------------------------------------------------
+
+
+def _mask_customer(data: dict[str, Any]) -> None:
+    data["phone"] = serialize.mask_phone(data.get("phone"))
+    data["address"] = serialize.mask_address(data.get("address"))
+
+
+def _mask_order(data: dict[str, Any]) -> None:
+    data["address"] = serialize.mask_address(data.get("address"))
+
+
+def _mask_identity(data: dict[str, Any]) -> None:
+    if data.get("kind") == "phone":
+        data["handle"] = serialize.mask_phone(data.get("handle"))
+
+
+def _mask_call(data: dict[str, Any]) -> None:
+    data["caller"] = serialize.mask_phone(data.get("caller"))
+
+
+_MASKS: dict[type[Base], Callable[[dict[str, Any]], None]] = {
+    Customer: _mask_customer,
+    Order: _mask_order,
+    Identity: _mask_identity,
+    Call: _mask_call,
+}
+
+
+def wire(obj: Base) -> dict[str, Any]:
+    """A row as sent to clients: private columns dropped, contact details masked."""
+    data = serialize.row(obj)
+    mask = _MASKS.get(type(obj))
+    if mask is not None:
+        mask(data)
+    return data
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+@cache
+def _columns(model: type[Base]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """The keys serialize.row gives a row of ``model`` and the mapped columns behind them."""
+    keys = tuple(
+        attr.key for attr in inspect(model).column_attrs if attr.key not in serialize._PRIVATE
+    )
+    table = cast(Table, model.__table__)
+    return keys, tuple(table.c[inspect(model).column_attrs[key].columns[0].key] for key in keys)
+
+
+def _wire_row(model: type[Base], keys: tuple[str, ...], values: Any) -> dict[str, Any]:
+    """Same output as `wire` on the loaded object, without building ORM objects (pages are hot)."""
+    value = serialize.value
+    data = {k: (v if type(v) in _PLAIN else value(v)) for k, v in zip(keys, values, strict=True)}
+    mask = _MASKS.get(model)
+    if mask is not None:
+        mask(data)
+    return data
+
+
+# --- the page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page:
+    changes: list[Change]
+    cursor: int
+    has_more: bool
+
+
+def _seq_query(model: type[Base], where: Filter, after: int, high: int, limit: int) -> Select[Any]:
+    seq = model.change_seq  # type: ignore[attr-defined]
+    return select(seq).where(seq > after, seq <= high, where).order_by(seq).limit(limit)
+
+
+def read_page(session: Session, principal: Principal, *, after: int, limit: int) -> Page:
+    high = changes.current(session)
+    if after > high:
+        raise Problem(
+            409,
+            "Resync required",
+            "the cursor is ahead of this server's change sequence (the database was replaced?): "
+            "save unsent changes and pull again without a cursor",
+            kind="resync-required",
+        )
+    filters = scope_filters(principal)
+    if after == high or not filters:
+        return Page(changes=[], cursor=high, has_more=False)
+    # Core, not ORM: nothing here needs identity maps, and pages are hot.
+    conn = session.connection()
+    # Step 1: the first `limit` visible sequence values of each table.
+    per_table: list[list[int]] = [
+        [int(v) for v in conn.execute(_seq_query(model, where, after, high, limit)).scalars()]
+        for model, where in filters.items()
+    ]
+    merged = list(heapq.merge(*per_table))
+    if len(merged) > limit:
+        boundary, has_more = merged[limit - 1], True
+    elif len(merged) == limit:
+        boundary = merged[-1]
+        # Exactly `limit` visible rows: more may exist only if some table was cut off.
+        has_more = any(len(seqs) == limit for seqs in per_table) and boundary < high
+        if not has_more:
+            boundary = high
+    else:
+        boundary, has_more = high, False
+    if not merged:
+        return Page(changes=[], cursor=high, has_more=False)
+    # Step 2: the rows of the page.
+    found: list[Change] = []
+    last_row = merged[min(limit, len(merged)) - 1]
+    for model, seqs in zip(filters, per_table, strict=True):
+        if not seqs or seqs[0] > last_row:
+            continue
+        keys, columns = _columns(model)
+        seq = model.change_seq  # type: ignore[attr-defined]
+        rows = conn.execute(
+            select(*columns).where(seq > after, seq <= last_row, filters[model]).order_by(seq)
+        )
+        table = model.__tablename__
+        for row in rows:
+            data = _wire_row(model, keys, row)
+            # Built from our own typed columns: no need to validate each one again.
+            found.append(Change.model_construct(entity=table, id=str(data["id"]), seq=data["change_seq"], data=data))
+    found.sort(key=lambda c: c.seq)
+    return Page(changes=found, cursor=boundary, has_more=has_more)
+
+
+def pull(
+    ctx: ServerContext, principal: Principal, *, cursor: str | None, limit: int, client_id: str | None
+) -> PullResponse:
+    try:
+        after = decode_cursor(cursor)
+    except CursorError as exc:
+        raise Problem(400, "Bad cursor", str(exc), kind="bad-cursor") from None
+    if not 1 <= limit <= ctx.settings.pull_page_max:
+        raise Problem(
+            422,
+            "Invalid input",
+            f"query.limit: must be from 1 to {ctx.settings.pull_page_max}",
+            kind="invalid-input",
+            errors=[{"field": "query.limit", "message": f"must be from 1 to {ctx.settings.pull_page_max}"}],
+        )
+    with ctx.db.read() as session, session.begin():
+        last_applied = 0
+        if client_id:
+            client = session.get(Client, client_id)
+            if client is not None:
+                if client.user_id != principal.id:
+                    raise forbidden(f"client {client_id!r} belongs to another user")
+                last_applied = int(client.last_applied)
+        page = read_page(session, principal, after=after, limit=limit)
+    return PullResponse(
+        changes=page.changes,
+        cursor=encode_cursor(page.cursor),
+        has_more=page.has_more,
+        last_applied_mutation_id=last_applied,
+    )
