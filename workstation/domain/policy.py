@@ -182,6 +182,10 @@ class WarrantyPolicy:
 class QaPolicy:
     sample_rate_percent: Decimal
     forbidden_phrases: tuple[str, ...]
+    scorecard_items: tuple[str, ...]
+    item_max: int
+    item_pass_min: int
+    total_pass_min: int
 
     @property
     def sample_rate(self) -> float:
@@ -795,7 +799,15 @@ def parse_policy(
     qa = QaPolicy(
         sample_rate_percent=qa_t.percent("sample_rate_percent"),
         forbidden_phrases=qa_t.string_list("forbidden_phrases", allow_empty=True),
+        scorecard_items=qa_t.string_list("scorecard_items"),
+        item_max=qa_t.integer("item_max", minimum=1),
+        item_pass_min=qa_t.integer("item_pass_min"),
+        total_pass_min=qa_t.integer("total_pass_min"),
     )
+    if qa.item_pass_min > qa.item_max:
+        raise qa_t.error("item_pass_min", f"must not exceed item_max ({qa.item_max})")
+    if qa.total_pass_min > qa.item_max * len(qa.scorecard_items):
+        raise qa_t.error("total_pass_min", "is higher than the best possible total of the scorecard")
     qa_t.finish()
 
     surveys_t = root.table("surveys")

@@ -107,3 +107,34 @@ def flag_candidates(
                 )
             )
     return flags
+
+
+@dataclass(frozen=True, kw_only=True)
+class QaScore:
+    total: int
+    passed: bool
+    failed_items: tuple[str, ...]
+
+
+def score_evaluation(policy: Policy, scores: dict[str, int]) -> QaScore:
+    """Total a scorecard and decide pass/fail by the policy's thresholds.
+
+    Every scorecard item must be scored, nothing else may be; each score is a whole number from
+    0 to the policy's maximum.
+    """
+    rules = policy.qa
+    unknown = sorted(set(scores) - set(rules.scorecard_items))
+    if unknown:
+        raise DomainError(f"not a scorecard item: {', '.join(unknown)}", field=f"scores.{unknown[0]}")
+    for item in rules.scorecard_items:
+        if item not in scores:
+            raise DomainError(f"the scorecard item {item!r} has no score", field=f"scores.{item}")
+        value = scores[item]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= rules.item_max:
+            raise DomainError(
+                f"{item} must be a whole number from 0 to {rules.item_max}, got {value!r}",
+                field=f"scores.{item}",
+            )
+    failed = tuple(item for item in rules.scorecard_items if scores[item] < rules.item_pass_min)
+    total = sum(scores[item] for item in rules.scorecard_items)
+    return QaScore(total=total, passed=not failed and total >= rules.total_pass_min, failed_items=failed)

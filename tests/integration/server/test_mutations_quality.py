@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from tests.integration.server import factories as f
 from tests.integration.server.conftest import Api
-from workstation.domain import qa as qa_rules
 from workstation.domain.enums import Role
 from workstation.domain.ids import new_id
 from workstation.server.tables import QaEvaluation, Survey
@@ -16,10 +14,6 @@ GOOD = {"timeliness": 5, "compliance": 5, "courtesy": 5, "resolution": 5}
 BAD = {"timeliness": 5, "compliance": 0, "courtesy": 5, "resolution": 5}
 
 
-@pytest.mark.skipif(
-    not hasattr(qa_rules, "score_evaluation"),
-    reason="waiting for the domain's QA scorecard rule: workstation.domain.qa.score_evaluation",
-)
 def test_qa_evaluation_insert_only_with_amendments(api: Api) -> None:
     amy = api.make_user("amy", Role.AGENT)
     api.make_user("lead", Role.TEAM_LEAD)

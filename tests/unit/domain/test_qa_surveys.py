@@ -147,3 +147,40 @@ def test_kpis_with_nothing_to_measure(policy: Policy) -> None:
 )
 def test_complaint_surge(policy: Policy, current: int, usual: Decimal, surge: bool) -> None:
     assert complaint_surge(policy, current=current, usual=usual) is surge
+
+
+@pytest.mark.parametrize(
+    ("scores", "total", "passed", "failed"),
+    [
+        ({"timeliness": 5, "compliance": 5, "courtesy": 5, "resolution": 5}, 20, True, ()),
+        ({"timeliness": 4, "compliance": 4, "courtesy": 3, "resolution": 3}, 14, True, ()),
+        ({"timeliness": 4, "compliance": 3, "courtesy": 3, "resolution": 3}, 13, False, ()),
+        ({"timeliness": 5, "compliance": 2, "courtesy": 5, "resolution": 5}, 17, False, ("compliance",)),
+        ({"timeliness": 0, "compliance": 0, "courtesy": 0, "resolution": 0}, 0, False,
+         ("timeliness", "compliance", "courtesy", "resolution")),
+    ],
+)
+def test_scorecard_thresholds(
+    policy: Policy, scores: dict[str, int], total: int, passed: bool, failed: tuple[str, ...]
+) -> None:
+    from workstation.domain.qa import score_evaluation
+
+    result = score_evaluation(policy, scores)
+    assert (result.total, result.passed, result.failed_items) == (total, passed, failed)
+
+
+@pytest.mark.parametrize(
+    ("scores", "field"),
+    [
+        ({"timeliness": 5, "compliance": 5, "courtesy": 5}, "scores.resolution"),
+        ({"timeliness": 6, "compliance": 5, "courtesy": 5, "resolution": 5}, "scores.timeliness"),
+        ({"timeliness": 5, "compliance": 5, "courtesy": 5, "resolution": 5, "speed": 1}, "scores.speed"),
+        ({"timeliness": True, "compliance": 5, "courtesy": 5, "resolution": 5}, "scores.timeliness"),
+    ],
+)
+def test_scorecard_refuses_bad_scores(policy: Policy, scores: dict[str, int], field: str) -> None:
+    from workstation.domain.qa import score_evaluation
+
+    with pytest.raises(DomainError) as info:
+        score_evaluation(policy, scores)
+    assert info.value.field == field
