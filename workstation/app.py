@@ -7,11 +7,18 @@ here, on demand, and handed to each other. Nothing is created at import time.
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 from workstation.config import Settings
-from workstation.sync.api import ApiClient
+from workstation.sync.api import ApiClient, ApiError
+
+if TYPE_CHECKING:
+    from workstation.store.db import CacheDatabase
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +36,167 @@ def make_api_client(settings: Settings, *, base_url: str | None = None) -> ApiCl
     return ApiClient(base_url=base_url or settings.server_url, timeout=settings.http_timeout)
 
 
+def cache_path_for(settings: Settings, server_url: str, username: str) -> Path:
+    """The per-user cache: ``<data dir>/cache/<server host>-<user>.db``."""
+    host = urlparse(server_url).hostname or "server"
+    name = re.sub(r"[^A-Za-z0-9_.@-]", "_", f"{host}-{username}")
+    return settings.data_dir / "cache" / f"{name}.db"
+
+
+def open_cache(path: Path) -> CacheDatabase:
+    """Open (migrating) the cache; a damaged one is set aside, keeping its unsent changes."""
+    from workstation.store import outbox
+    from workstation.store.db import (
+        CacheCorrupt,
+        CacheDatabase,
+        quarantine,
+        salvage_outbox,
+        salvage_state,
+    )
+
+    try:
+        return CacheDatabase.open(path, check="header")
+    except CacheCorrupt as exc:
+        rows, saved = salvage_outbox(path), salvage_state(path)
+        moved = quarantine(path)
+        log.warning("the cache %s was damaged (%s); moved to %s, kept %d unsent changes", path, exc, moved, len(rows))
+        db = CacheDatabase.open(path)
+        outbox.restore(db, rows, saved)
+        return db
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SignIn:
+    user: dict[str, Any]
+    offline: bool = False
+    message: str = ""
+
+
+def cached_user(settings: Settings, server_url: str, username: str) -> dict[str, Any] | None:
+    """The user record kept in that user's cache (for an offline start), or None."""
+    path = cache_path_for(settings, server_url, username)
+    if not path.exists():
+        return None
+    from sqlalchemy import select
+
+    from workstation.store.tables import users
+
+    db = open_cache(path)
+    try:
+        with db.read() as session:
+            data = session.execute(select(users.c.data).where(users.c.username == username)).scalar()
+    finally:
+        db.close()
+    return dict(data) if isinstance(data, dict) else None
+
+
+def sign_in(settings: Settings, api: ApiClient, username: str, password: str) -> SignIn:
+    """Sign in; when the server cannot be reached but this user has a cache, start from it."""
+    try:
+        return SignIn(user=api.login(username, password).user)
+    except ApiError as exc:
+        if not exc.is_network:
+            raise
+        user = cached_user(settings, api.base_url, username)
+        if user is None:
+            raise
+        return SignIn(user=user, offline=True, message=str(exc.detail or exc.title or exc))
+
+
+class DeskSession:
+    """Everything one signed-in desk needs below the UI: cache, services, sync engine."""
+
+    def __init__(self, *, settings: Settings, api: ApiClient, user: dict[str, Any]) -> None:
+        from workstation.domain.clock import system_clock
+        from workstation.store import state as store_state
+        from workstation.sync.engine import SyncEngine
+        from workstation.ui.reader import CacheReader
+
+        self.user = user
+        username = str(user.get("username") or user.get("id") or "user")
+        self.db = open_cache(cache_path_for(settings, api.base_url, username))
+        with self.db.write() as session:
+            store_state.put(session, store_state.SERVER_URL, api.base_url)
+            if user.get("id"):
+                store_state.put(session, store_state.USER_ID, str(user["id"]))
+            client_id = store_state.ensure_client_id(session)
+        self.reader = CacheReader(self.db, user_id=str(user.get("id") or "") or None)
+        self.services = make_services(self.db, user, on_local_write=self.poke)
+        self._on_state: list[Any] = []
+        self._on_changes: list[Any] = []
+        self.engine = SyncEngine(
+            api=api,
+            cache=self.db,
+            client_id=client_id,
+            clock=system_clock,
+            on_state=self._state,
+            on_changes=self._changes,
+            live=True,
+            poll_interval=settings_poll_interval(settings),
+        )
+
+    def poke(self) -> None:
+        engine = getattr(self, "engine", None)
+        if engine is not None:
+            engine.poke()
+
+    def amber_percent(self) -> Decimal:
+        try:
+            if self.services is not None:
+                return Decimal(self.services.policy.sla.amber_remaining_percent)
+        except Exception:  # a policy problem must not keep the desk from opening
+            log.exception("could not load the SLA policy; amber at 25%")
+        return Decimal(25)
+
+    # engine thread ----------------------------------------------------------------------
+
+    def _state(self, status: Any) -> None:
+        for listener in list(self._on_state):
+            listener(status)
+
+    def _changes(self, entities: frozenset[str]) -> None:
+        names = set(entities)
+        if self.services is not None:
+            try:
+                names |= set(self.services.after_pull(entities).entities)
+            except Exception:
+                log.exception("re-applying pending changes after a pull failed")
+        for listener in list(self._on_changes):
+            listener(frozenset(names))
+
+    def listen(self, *, on_state: Any, on_changes: Any) -> None:
+        self._on_state.append(on_state)
+        self._on_changes.append(on_changes)
+
+    def start(self) -> None:
+        self.engine.start()
+
+    def close(self) -> None:
+        self.engine.stop()
+        self._on_state.clear()
+        self._on_changes.clear()
+        self.db.close()
+
+
+def settings_poll_interval(settings: Settings) -> float:
+    return float(getattr(settings, "poll_interval", 30.0) or 30.0)
+
+
+def make_services(db: CacheDatabase, user: dict[str, Any], *, on_local_write: Any) -> Any:
+    """The desk use cases, or None when the services package is not available."""
+    try:
+        from workstation.domain.clock import system_clock
+        from workstation.services.desk import DeskServices
+    except ImportError:  # pragma: no cover - only while the services are being written
+        log.warning("workstation.services.desk is not available; the desk is read-only")
+        return None
+    try:
+        return DeskServices(cache=db, clock=system_clock, user=user, on_local_write=on_local_write)
+    except Exception:
+        log.exception("the desk services could not start; the desk is read-only")
+        return None
+
+
 def run_desktop(
     *,
     settings: Settings,
@@ -36,62 +204,76 @@ def run_desktop(
     user: dict[str, Any],
     screenshot: Path | None = None,
     argv: list[str] | None = None,
+    offline: bool = False,
+    offline_message: str = "",
 ) -> int:
-    """Open the main window for a signed-in session and run the event loop.
-
-    With `screenshot`, the window is rendered to that PNG once the first page of data has
-    arrived, and the app exits (status 1 when the first load failed, 2 on timeout).
-    """
-    from PySide6.QtCore import QTimer
+    """Open the desk for a signed-in session (or an offline start from the cache) and run
+    the event loop. With `screenshot`, the desk is rendered to that PNG once the first sync
+    finished and the first conversation is shown, then the app exits (1: the PNG could not
+    be written, 2: timeout)."""
+    from PySide6.QtCore import QSettings, QTimer
 
     from workstation.ui.application import create_application, quit_on_signals
-    from workstation.ui.main_window import MainWindow
-    from workstation.ui.models.conversation_table import ConversationTableModel
+    from workstation.ui.desk_window import DeskWindow
+    from workstation.ui.sync_bridge import SyncBridge
     from workstation.ui.tasks import TaskRunner
 
     app = create_application(argv, language=settings.language)
     quit_on_signals(app)
     runner = TaskRunner(parent=app)
+    desk = DeskSession(settings=settings, api=api, user=user)
+    bridge = SyncBridge(app)
     view = DEFAULT_VIEW_BY_ROLE.get(str(user.get("role") or ""), "mine")
-    model = ConversationTableModel(
-        source=api, runner=runner, view=view, page_size=settings.page_size
+    ui_settings = QSettings(str(settings.data_dir / "ui.ini"), QSettings.Format.IniFormat)
+    window = DeskWindow(
+        reader=desk.reader,
+        services=desk.services,
+        runner=runner,
+        user=user,
+        server_url=api.base_url,
+        view=view,
+        settings=ui_settings,
+        amber_percent=desk.amber_percent(),
+        page_size=settings.page_size,
+        sync_now=desk.poke,
     )
-    model.reload()  # starts the first page in the background before any view asks
-    window = MainWindow(model=model, user=user, server_url=api.base_url)
-    window.resize(1280, 760)
+    bridge.status_changed.connect(window.apply_sync_status)
+    bridge.changed.connect(window.apply_changes)
+    desk.listen(on_state=bridge.status, on_changes=bridge.changes)
+    if offline:
+        window.set_offline_banner(offline_message)
+    if not ui_settings.contains("desk/geometry"):
+        window.resize(1440, 860)
     outcome = {"code": 0}
 
     if screenshot is not None:
-        failed = {"value": False}
-        model.load_failed.connect(lambda _exc: failed.__setitem__("value", True))
+        window.resize(1440, 860)
 
         def _shoot() -> None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             if not window.grab().save(str(screenshot)):
                 log.error("could not write screenshot %s", screenshot)
                 outcome["code"] = 1
-            elif failed["value"]:
-                outcome["code"] = 1
             window.close()
             app.quit()
 
         def _timeout() -> None:
-            log.error(
-                "no data arrived within %d s; no screenshot taken", SCREENSHOT_TIMEOUT_MS // 1000
-            )
+            log.error("the desk was not ready within %d s; no screenshot taken", SCREENSHOT_TIMEOUT_MS // 1000)
             outcome["code"] = 2
             app.quit()
 
-        # Let layout and the first paint settle before grabbing.
-        window.first_load_finished.connect(lambda: QTimer.singleShot(300, _shoot))
+        window.desk_ready.connect(lambda: QTimer.singleShot(400, _shoot))
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, _timeout)
 
     window.show()
+    desk.start()
     try:
         code = app.exec()
     finally:
+        desk.engine.stop()
         runner.cancel_all()
-        model.stop()
+        window.inbox.stop()
         runner.wait(5000)
+        desk.close()
         window.deleteLater()
     return outcome["code"] or code

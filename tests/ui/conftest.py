@@ -4,13 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.fakes import FakeApi
-
-
-@pytest.fixture
-def fake_api() -> FakeApi:
-    return FakeApi()
-
 
 @pytest.fixture
 def runner(qtbot):  # type: ignore[no-untyped-def]

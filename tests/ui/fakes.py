@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -58,37 +57,3 @@ def make_row(i: int, *, now: datetime = NOW, view: str = "all") -> dict[str, Any
         "resolution_due_at": (due + timedelta(hours=24)).isoformat(),
         "unread": i % 5 == 0,
     }
-
-
-class FakeApi:
-    """Answers `list_conversations` from memory; records every call; can be told to fail."""
-
-    base_url = "http://fake.invalid:1"
-
-    def __init__(self, totals: dict[str, int] | None = None) -> None:
-        self.totals = totals or {
-            "mine": 450,
-            "unassigned": 30,
-            "urgent": 7,
-            "all": 1000,
-            "closed": 0,
-        }
-        self.calls: list[tuple[str, int, int]] = []
-        self.fail_with: BaseException | None = None
-        self.gate: threading.Event | None = None  # when set, pages wait for it
-        self._lock = threading.Lock()
-
-    def list_conversations(self, view: str, limit: int, offset: int) -> dict[str, Any]:
-        with self._lock:
-            self.calls.append((view, limit, offset))
-        if self.gate is not None:
-            self.gate.wait(5)
-        if self.fail_with is not None:
-            raise self.fail_with
-        total = self.totals[view]
-        end = min(total, offset + limit)
-        return {"items": [make_row(i, view=view) for i in range(offset, end)], "total": total}
-
-
-class FakeNetworkError(Exception):
-    is_network = True

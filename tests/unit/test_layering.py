@@ -83,7 +83,7 @@ def violations(rule) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_there_is_something_to_check() -> None:
     names = {module_name(p) for p in sources()}
-    assert {"workstation.app", "workstation.config", "workstation.ui.main_window"} <= names
+    assert {"workstation.app", "workstation.config", "workstation.ui.desk_window"} <= names
 
 
 def test_qt_only_in_ui_and_app() -> None:

@@ -77,3 +77,85 @@ def status(value: str) -> str:
 
 def role(value: str) -> str:
     return _lookup(ROLES, value)
+
+CASE_KINDS = {
+    "return": QT_TRANSLATE_NOOP("Labels", "Return"),
+    "exchange": QT_TRANSLATE_NOOP("Labels", "Exchange"),
+    "repair": QT_TRANSLATE_NOOP("Labels", "Repair"),
+}
+CASE_STATES = {
+    "submitted": QT_TRANSLATE_NOOP("Labels", "Submitted"),
+    "approved": QT_TRANSLATE_NOOP("Labels", "Approved"),
+    "rejected": QT_TRANSLATE_NOOP("Labels", "Rejected"),
+    "shipped_back": QT_TRANSLATE_NOOP("Labels", "Shipped back"),
+    "received": QT_TRANSLATE_NOOP("Labels", "Received"),
+    "refunded": QT_TRANSLATE_NOOP("Labels", "Refunded"),
+    "replacement_shipped": QT_TRANSLATE_NOOP("Labels", "Replacement shipped"),
+    "diagnosing": QT_TRANSLATE_NOOP("Labels", "Diagnosing"),
+    "onsite_scheduled": QT_TRANSLATE_NOOP("Labels", "On-site visit scheduled"),
+    "repaired": QT_TRANSLATE_NOOP("Labels", "Repaired"),
+    "closed": QT_TRANSLATE_NOOP("Labels", "Closed"),
+    "cancelled": QT_TRANSLATE_NOOP("Labels", "Cancelled"),
+}
+DEPARTMENTS = {
+    "service": QT_TRANSLATE_NOOP("Labels", "Service"),
+    "warehouse": QT_TRANSLATE_NOOP("Labels", "Warehouse"),
+    "finance": QT_TRANSLATE_NOOP("Labels", "Finance"),
+    "logistics": QT_TRANSLATE_NOOP("Labels", "Logistics"),
+    "engineering": QT_TRANSLATE_NOOP("Labels", "Engineering"),
+}
+TAGS = {
+    "vip": QT_TRANSLATE_NOOP("Labels", "VIP"),
+    "frequent_complainer": QT_TRANSLATE_NOOP("Labels", "Frequent complainer"),
+}
+OFFER_STATUSES = {
+    "offered": QT_TRANSLATE_NOOP("Labels", "Offered"),
+    "pending_approval": QT_TRANSLATE_NOOP("Labels", "Awaiting approval"),
+    "approved": QT_TRANSLATE_NOOP("Labels", "Approved"),
+    "accepted": QT_TRANSLATE_NOOP("Labels", "Accepted"),
+    "declined": QT_TRANSLATE_NOOP("Labels", "Declined"),
+    "paid": QT_TRANSLATE_NOOP("Labels", "Paid"),
+}
+RATINGS = {
+    "very_satisfied": QT_TRANSLATE_NOOP("Labels", "Very satisfied"),
+    "satisfied": QT_TRANSLATE_NOOP("Labels", "Satisfied"),
+    "average": QT_TRANSLATE_NOOP("Labels", "Average"),
+    "unsatisfied": QT_TRANSLATE_NOOP("Labels", "Unsatisfied"),
+}
+IDENTITY_KINDS = {
+    "phone": QT_TRANSLATE_NOOP("Labels", "Phone"),
+    "email": QT_TRANSLATE_NOOP("Labels", "E-mail"),
+    "wechat": QT_TRANSLATE_NOOP("Labels", "WeChat"),
+    "app_user": QT_TRANSLATE_NOOP("Labels", "App account"),
+    "chat_visitor": QT_TRANSLATE_NOOP("Labels", "Chat visitor"),
+    "live_user": QT_TRANSLATE_NOOP("Labels", "Live-stream user"),
+    "social": QT_TRANSLATE_NOOP("Labels", "Social media"),
+}
+
+
+def case_kind(value: str) -> str:
+    return _lookup(CASE_KINDS, value)
+
+
+def case_state(value: str) -> str:
+    return _lookup(CASE_STATES, value)
+
+
+def department(value: str) -> str:
+    return _lookup(DEPARTMENTS, value)
+
+
+def rating(value: str) -> str:
+    return _lookup(RATINGS, value)
+
+
+def identity_kind(value: str) -> str:
+    return _lookup(IDENTITY_KINDS, value)
+
+
+def tag(value: str) -> str:
+    return _lookup(TAGS, value)
+
+
+def offer_status(value: str) -> str:
+    return _lookup(OFFER_STATUSES, value)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from shiboken6 import Shiboken
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class TaskRunner(QObject):
         self._pool.setMaxThreadCount(max_threads)
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[SuccessCallback | None, FailureCallback | None]] = {}
+        self._owners: dict[int, QObject] = {}
         self._finished.connect(self._deliver)
 
     @property
@@ -67,21 +69,28 @@ class TaskRunner(QObject):
         fn: Callable[[], Any],
         on_success: SuccessCallback | None = None,
         on_failure: FailureCallback | None = None,
+        *,
+        owner: QObject | None = None,
     ) -> int:
-        """Start `fn` on a worker thread; returns an id usable with `cancel()`."""
+        """Start `fn` on a worker thread; returns an id usable with `cancel()`. With `owner`,
+        the callbacks are dropped once that object is gone (a closed window, a deleted model)."""
         task_id = next(self._ids)
         self._pending[task_id] = (on_success, on_failure)
+        if owner is not None:
+            self._owners[task_id] = owner
         self._pool.start(_Job(self, task_id, fn))
         self.busy_changed.emit(len(self._pending))
         return task_id
 
     def cancel(self, task_id: int) -> None:
         """Forget the callbacks of one operation (the work itself still finishes)."""
+        self._owners.pop(task_id, None)
         if self._pending.pop(task_id, None) is not None:
             self.busy_changed.emit(len(self._pending))
 
     def cancel_all(self) -> None:
         self._pending.clear()
+        self._owners.clear()
         self.busy_changed.emit(0)
 
     def wait(self, msecs: int = -1) -> bool:
@@ -91,7 +100,11 @@ class TaskRunner(QObject):
     @Slot(int, bool, object)
     def _deliver(self, task_id: int, ok: bool, result: object) -> None:
         callbacks = self._pending.pop(task_id, None)
+        owner = self._owners.pop(task_id, None)
         if callbacks is None:
+            return
+        if owner is not None and not Shiboken.isValid(owner):
+            self.busy_changed.emit(len(self._pending))
             return
         self.busy_changed.emit(len(self._pending))
         on_success, on_failure = callbacks

@@ -1,0 +1,703 @@
+"""The agent desk: Inbox | Conversation | Customer 360 in one window, keyboard-first.
+
+The window is the small controller of its panes: it turns selections into loads, runs the
+desk use cases (claim, reply, note, set fields, retry, discard) as background operations
+and refreshes from what they report changed (OpChanges), and shows the sync state the
+composition root forwards from the engine (through `SyncBridge`, on the UI thread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStatusBar,
+    QTabBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workstation.ui import labels
+from workstation.ui.cheatsheet import CheatSheetDialog
+from workstation.ui.conversation_panel import ConversationPanel
+from workstation.ui.customer_panel import CustomerPanel
+from workstation.ui.models.inbox import Col, InboxModel
+from workstation.ui.models.timeline import TimelineModel
+from workstation.ui.pending_dialog import PendingChangesDialog
+from workstation.ui.reader import InboxQuery
+from workstation.ui.tasks import TaskRunner
+from workstation.ui.timeline_delegate import describe
+
+VIEWS = ("mine", "unassigned", "urgent", "about_to_breach", "all", "closed")
+LIVE_ENTITIES_INBOX = frozenset({"conversations", "customers", "messages"})
+LIVE_ENTITIES_TIMELINE = frozenset({"messages", "calls", "cases", "case_events", "users"})
+LIVE_ENTITIES_CUSTOMER = frozenset(
+    {"customers", "identities", "orders", "order_items", "conversations", "cases", "compensation_offers", "surveys"}
+)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DeskWindow", text)
+
+
+def view_titles() -> dict[str, str]:
+    return {
+        "mine": _tr("Mine"),
+        "unassigned": _tr("Unassigned"),
+        "urgent": _tr("Urgent"),
+        "about_to_breach": _tr("About to breach"),
+        "all": _tr("All"),
+        "closed": _tr("Closed"),
+    }
+
+
+class DeskReader(Protocol):
+    def conversation_ids(self, query: InboxQuery) -> list[str]: ...
+    def conversation_rows(self, ids: list[str]) -> list[dict[str, Any]]: ...
+    def conversation(self, conversation_id: str) -> dict[str, Any] | None: ...
+    def view_counts(self, channel: str | None = None) -> dict[str, int]: ...
+    def search(self, text: str) -> list[str]: ...
+    def timeline(self, conversation_id: str) -> list[dict[str, Any]]: ...
+    def user_names(self) -> dict[str, str]: ...
+    def customer_card(self, customer_id: str) -> Any: ...
+
+
+class DeskWindow(QMainWindow):
+    desk_ready = Signal()  # once: first sync finished, inbox loaded, first conversation shown
+
+    def __init__(
+        self,
+        *,
+        reader: DeskReader,
+        services: Any,
+        runner: TaskRunner,
+        user: dict[str, Any],
+        server_url: str,
+        view: str = "mine",
+        settings: QSettings | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        amber_percent: Decimal = Decimal(25),
+        page_size: int = 200,
+        tick_ms: int = 1000,
+        sync_expected: bool = True,
+        confirm: Callable[[QWidget, str], bool] | None = None,
+        sync_now: Callable[[], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("DeskWindow")
+        self.setWindowTitle(_tr("After-sales workstation"))
+        self._reader = reader
+        self._services = services
+        self._runner = runner
+        self._user = user
+        self._user_id = str(user.get("id") or "") or None
+        self._server_url = server_url
+        self._settings = settings
+        self._confirm = confirm
+        self._sync_now = sync_now
+        self._counts: dict[str, int] = {}
+        self._pending_live: set[str] = set()
+        self._synced_once = not sync_expected
+        self._inbox_loaded = False
+        self._ready_sent = False
+        self._timeline_ready = False
+        self._customer_ready = False
+        self._current_id: str | None = None
+        self._reselect = True  # select the first row when the next refresh arrives
+        self._last_sync: datetime | None = None
+        self._sync_state = "offline" if sync_expected else "online"
+
+        self.inbox = InboxModel(
+            reader=reader, runner=runner, query=InboxQuery(view=view), page_size=page_size,
+            clock=clock, amber_percent=amber_percent, tick_ms=tick_ms, parent=self,
+        )  # fmt: skip
+        self.timeline_model = TimelineModel(reader=reader, runner=runner, describe=describe, parent=self)
+
+        central = QWidget(self)
+        col = QVBoxLayout(central)
+        col.setContentsMargins(6, 6, 6, 2)
+        col.setSpacing(4)
+        col.addWidget(self._build_banner(central))
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        self.splitter.setObjectName("deskSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self._build_inbox_pane())
+        self.conversation_panel = ConversationPanel(model=self.timeline_model, user_id=self._user_id, parent=self.splitter)
+        self.splitter.addWidget(self.conversation_panel)
+        self.customer_panel = CustomerPanel(reader=reader, runner=runner, parent=self.splitter)
+        self.splitter.addWidget(self.customer_panel)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([640, 480, 300])
+        col.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self._build_status_bar()
+        self._build_menu_and_shortcuts()
+        self._restore_layout()
+
+        self.inbox.refreshed.connect(self._on_inbox_refreshed)
+        self.inbox.refresh_failed.connect(self._on_inbox_failed)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.timeline_model.loaded.connect(self._on_timeline_loaded)
+        self.customer_panel.loaded.connect(self._on_customer_loaded)
+        self.customer_panel.open_conversation.connect(self.open_conversation)
+        self.conversation_panel.claim_requested.connect(self.claim)
+        self.conversation_panel.fields_requested.connect(self.set_fields)
+        self.conversation_panel.send_requested.connect(self._send)
+
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(150)
+        self._live_timer.timeout.connect(self._apply_live)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(1000)
+        self._clock_timer.timeout.connect(self._update_sync_label)
+        if tick_ms > 0:
+            self._clock_timer.start()
+        self._select_tab(view)
+        self._load_names()
+        self.inbox.refresh()
+        self._refresh_counts()
+
+    # -- construction -----------------------------------------------------------------------
+
+    def _build_banner(self, parent: QWidget) -> QFrame:
+        self.banner = QFrame(parent)
+        self.banner.setObjectName("offlineBanner")
+        self.banner.setStyleSheet(
+            "#offlineBanner { background: #fff3e0; border: 1px solid #ffb74d; border-radius: 4px; }"
+        )
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(8, 4, 8, 4)
+        self.banner_label = QLabel(self.banner)
+        self.banner_label.setWordWrap(True)
+        row.addWidget(self.banner_label, 1)
+        self.banner.hide()
+        return self.banner
+
+    def _build_inbox_pane(self) -> QWidget:
+        pane = QWidget(self)
+        col = QVBoxLayout(pane)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(4)
+        self.view_tabs = QTabBar(pane)
+        self.view_tabs.setAccessibleName(_tr("View"))
+        self.view_tabs.setExpanding(False)
+        self.view_tabs.setDrawBase(False)
+        self.view_tabs.setUsesScrollButtons(True)
+        for key, title in view_titles().items():
+            index = self.view_tabs.addTab(title)
+            self.view_tabs.setTabData(index, key)
+        self.view_tabs.currentChanged.connect(self._on_tab_changed)
+        col.addWidget(self.view_tabs)
+        row = QHBoxLayout()
+        self.channel_filter = QComboBox(pane)
+        self.channel_filter.setAccessibleName(_tr("Channel filter"))
+        self.channel_filter.addItem(_tr("All channels"), None)
+        for value in labels.CHANNELS:
+            self.channel_filter.addItem(labels.channel(value), value)
+        self.channel_filter.currentIndexChanged.connect(self._on_filter_changed)
+        self.search_box = QLineEdit(pane)
+        self.search_box.setPlaceholderText(_tr("Search customers, orders, messages (Ctrl+F)"))
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.returnPressed.connect(self.run_search)
+        self.search_box.textChanged.connect(self._on_search_text)
+        row.addWidget(self.channel_filter)
+        row.addWidget(self.search_box, 1)
+        col.addLayout(row)
+        self.table = QTableView(pane)
+        self.table.setModel(self.inbox)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setMinimumSectionSize(18)
+        metrics = self.table.fontMetrics()
+        pad = metrics.horizontalAdvance("MM")
+
+        def fit(texts: list[str], col_: Col) -> int:
+            title = str(self.inbox.headerData(col_, Qt.Orientation.Horizontal) or "")
+            return max(metrics.horizontalAdvance(t) for t in [*texts, title]) + pad
+
+        def tr_all(table: dict[str, str]) -> list[str]:
+            return [QCoreApplication.translate("Labels", t) for t in table.values()]
+
+        widths = {
+            Col.UNREAD: metrics.horizontalAdvance("●") + pad // 2,
+            Col.CHANNEL: fit(tr_all(labels.CHANNELS), Col.CHANNEL) + 20,
+            Col.CUSTOMER: fit(["Liam O'Brien", "欧阳娜娜"], Col.CUSTOMER),
+            Col.TYPE: fit(tr_all(labels.REQUEST_TYPES), Col.TYPE),
+            Col.PRIORITY: fit(tr_all(labels.PRIORITIES), Col.PRIORITY),
+            Col.SLA: fit(["-23h 59m", "-99d 23h"], Col.SLA),
+        }
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(Col.PREVIEW, QHeaderView.ResizeMode.Stretch)
+        col.addWidget(self.table, 1)
+        return pane
+
+    def _build_status_bar(self) -> None:
+        bar = QStatusBar(self)
+        self.sync_label = QLabel(_tr("Connecting…"), bar)
+        self.pending_button = QPushButton(_tr("Pending: {count}").format(count=0), bar)
+        self.pending_button.setFlat(True)
+        self.pending_button.setToolTip(_tr("Changes not yet confirmed by the server (click for the list)"))
+        self.pending_button.clicked.connect(self.show_pending_changes)
+        self.last_sync_label = QLabel(_tr("Not synced yet"), bar)
+        name = str(self._user.get("display_name") or self._user.get("username") or "?")
+        self.user_label = QLabel(
+            _tr("{name} · {role}").format(name=name, role=labels.role(str(self._user.get("role") or ""))), bar
+        )
+        self.user_label.setToolTip(_tr("Server: {url}").format(url=self._server_url))
+        bar.addWidget(self.sync_label)
+        bar.addWidget(self.pending_button)
+        bar.addWidget(self.last_sync_label)
+        bar.addPermanentWidget(self.user_label)
+        self.setStatusBar(bar)
+
+    def shortcut_table(self) -> list[tuple[str, str, Callable[[], None]]]:
+        return [
+            ("Ctrl+Down", _tr("Next conversation"), self.next_conversation),
+            ("J", _tr("Next conversation"), self.next_conversation),
+            ("Ctrl+Up", _tr("Previous conversation"), self.previous_conversation),
+            ("K", _tr("Previous conversation"), self.previous_conversation),
+            ("R", _tr("Reply to the customer"), self.conversation_panel.focus_reply),
+            ("N", _tr("Write an internal note"), self.conversation_panel.focus_note),
+            ("C", _tr("Claim the conversation"), self.claim),
+            ("Ctrl+F", _tr("Search"), self.focus_search),
+            ("Ctrl+Return", _tr("Send the reply or note"), self.conversation_panel.send),
+            ("F5", _tr("Sync now"), self.sync_now),
+            ("F1", _tr("This cheat sheet"), self.show_cheat_sheet),
+        ]
+
+    def _build_menu_and_shortcuts(self) -> None:
+        self.shortcuts: dict[str, QShortcut] = {}
+        for keys, _text, handler in self.shortcut_table():
+            if keys == "Ctrl+Return":
+                continue  # the composer's own shortcut (only while it has focus)
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(handler)
+            self.shortcuts[keys] = shortcut
+        file_menu = self.menuBar().addMenu(_tr("&File"))
+        quit_action = QAction(_tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu(_tr("&View"))
+        pending_action = QAction(_tr("Pending changes…"), self)
+        pending_action.triggered.connect(self.show_pending_changes)
+        view_menu.addAction(pending_action)
+        help_menu = self.menuBar().addMenu(_tr("&Help"))
+        sheet_action = QAction(_tr("Keyboard shortcuts"), self)
+        sheet_action.triggered.connect(self.show_cheat_sheet)
+        help_menu.addAction(sheet_action)
+
+    # -- layout persistence -----------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        if self._settings is None:
+            return
+        state = self._settings.value("desk/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+        geometry = self._settings.value("desk/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    def save_layout(self) -> None:
+        if self._settings is None:
+            return
+        self._settings.setValue("desk/splitter", self.splitter.saveState())
+        self._settings.setValue("desk/geometry", self.saveGeometry())
+        self._settings.sync()
+
+    # -- inbox ------------------------------------------------------------------------------
+
+    @property
+    def current_conversation_id(self) -> str | None:
+        return self._current_id
+
+    def set_view(self, view: str) -> None:
+        self._select_tab(view)
+        self._apply_query()
+
+    def _select_tab(self, view: str) -> None:
+        for index in range(self.view_tabs.count()):
+            if self.view_tabs.tabData(index) == view:
+                with QSignalBlocker(self.view_tabs):
+                    self.view_tabs.setCurrentIndex(index)
+
+    def _current_view(self) -> str:
+        return str(self.view_tabs.tabData(self.view_tabs.currentIndex()) or "mine")
+
+    def _on_tab_changed(self, _index: int) -> None:
+        if self.search_box.text():
+            with QSignalBlocker(self.search_box):
+                self.search_box.clear()
+        self._apply_query()
+
+    def _on_filter_changed(self, _index: int) -> None:
+        self._apply_query()
+        self._refresh_counts()
+
+    def _apply_query(self, search_ids: tuple[str, ...] | None = None) -> None:
+        self._inbox_loaded = False
+        self._reselect = True
+        self.inbox.set_query(
+            InboxQuery(view=self._current_view(), channel=self.channel_filter.currentData(), search_ids=search_ids)
+        )
+        self.table.scrollToTop()
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def _on_search_text(self, text: str) -> None:
+        if not text.strip() and self.inbox.query.search_ids is not None:
+            self._apply_query()
+
+    def run_search(self) -> None:
+        text = self.search_box.text().strip()
+        if not text:
+            self._apply_query()
+            return
+        reader = self._reader
+        self._runner.run_in_background(owner=self, fn=
+            lambda: reader.search(text),
+            on_success=lambda ids: self._search_done(text, ids),
+            on_failure=lambda exc: self.statusBar().showMessage(_tr("Search failed: {error}").format(error=exc), 8000),
+        )
+
+    def _search_done(self, text: str, ids: list[str]) -> None:
+        if self.search_box.text().strip() != text:
+            return
+        self._apply_query(search_ids=tuple(ids))
+        self.statusBar().showMessage(_tr("{count} conversations match “{text}”").format(count=len(ids), text=text), 8000)
+
+    def _refresh_counts(self) -> None:
+        reader, channel = self._reader, self.channel_filter.currentData()
+        services = self._services
+
+        def work() -> tuple[dict[str, int], dict[str, int] | None]:
+            counts = reader.view_counts(channel)
+            pending = services.pending_counts() if services is not None and hasattr(services, "pending_counts") else None
+            return counts, pending
+
+        self._runner.run_in_background(owner=self, fn=work, on_success=lambda r: self._counts_arrived(*r))
+
+    def _counts_arrived(self, counts: dict[str, int], pending: dict[str, int] | None) -> None:
+        self._counts = counts
+        titles = view_titles()
+        for index in range(self.view_tabs.count()):
+            key = str(self.view_tabs.tabData(index))
+            n = counts.get(key)
+            self.view_tabs.setTabText(index, titles[key] if n is None else f"{titles[key]} ({n})")
+        if pending is not None:
+            self._show_pending_count(pending.get("pending", 0), pending.get("rejected", 0))
+
+    def _on_inbox_refreshed(self, _total: int) -> None:
+        self._inbox_loaded = True
+        if self._reselect or self._current_id is None:
+            self._reselect = False
+            if self.inbox.rowCount() > 0:
+                self.table.selectRow(0)
+                if self.inbox.conversation_id(0) == self._current_id:
+                    self._show(self.inbox.row_data(0))
+            else:
+                self._current_id = None
+                self.conversation_panel.show_conversation(None)
+                self.customer_panel.show_customer(None)
+        elif self._current_id is not None:
+            row = self.inbox.row_of(self._current_id)
+            if row >= 0:
+                self.conversation_panel.show_conversation(self.inbox.row_data(row))
+            else:
+                self._refresh_current()
+        if self.inbox.rowCount() == 0:
+            self._timeline_ready = self._customer_ready = True
+        self._check_ready()
+
+    def _on_inbox_failed(self, exc: object) -> None:
+        self.statusBar().showMessage(_tr("Could not read the local cache: {error}").format(error=exc), 15000)
+        self._inbox_loaded = True
+        self._timeline_ready = self._customer_ready = True
+        self._check_ready()
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        row = self.inbox.row_data(current.row())
+        self._show(row)
+
+    def _show(self, row: dict[str, Any]) -> None:
+        cid = str(row.get("id"))
+        if cid == self._current_id:
+            self.conversation_panel.show_conversation(row)
+            return
+        self._current_id = cid
+        self._timeline_ready = self._customer_ready = False
+        self.conversation_panel.show_conversation(row)
+        self.customer_panel.show_customer(row.get("customer_id"), conversation_id=cid)
+
+    def open_conversation(self, conversation_id: str) -> None:
+        """Select it in the inbox when it is there, else show it without a selection."""
+        row = self.inbox.row_of(conversation_id)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.inbox.index(row, 0))
+            return
+        reader = self._reader
+        self._runner.run_in_background(owner=self, fn=
+            lambda: reader.conversation(conversation_id),
+            on_success=lambda conv: self._show(conv) if conv else None,
+        )
+
+    def _refresh_current(self) -> None:
+        cid = self._current_id
+        if cid is None:
+            return
+        reader = self._reader
+        self._runner.run_in_background(owner=self, fn=
+            lambda: reader.conversation(cid),
+            on_success=lambda conv: self.conversation_panel.show_conversation(conv)
+            if conv and cid == self._current_id
+            else None,
+        )
+
+    def _move(self, step: int) -> None:
+        current = self.table.currentIndex()
+        row = (current.row() + step) if current.isValid() else 0
+        if step > 0 and row >= self.inbox.rowCount() and self.inbox.canFetchMore(QModelIndex()):
+            self.inbox.fetchMore(QModelIndex())
+        if 0 <= row < self.inbox.rowCount():
+            index = self.inbox.index(row, 0)
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            )
+            self.table.scrollTo(index)
+
+    def next_conversation(self) -> None:
+        self._move(1)
+
+    def previous_conversation(self) -> None:
+        self._move(-1)
+
+    # -- readiness (for the screenshot) -----------------------------------------------------
+
+    def _on_timeline_loaded(self, conversation_id: str) -> None:
+        if conversation_id == self._current_id:
+            self._timeline_ready = True
+            self._check_ready()
+
+    def _on_customer_loaded(self, _customer_id: str) -> None:
+        self._customer_ready = True
+        self._check_ready()
+
+    def _check_ready(self) -> None:
+        if self._ready_sent or not (self._synced_once and self._inbox_loaded):
+            return
+        if self.inbox.rowCount() and not (self._timeline_ready and self._customer_ready):
+            return
+        self._ready_sent = True
+        self.desk_ready.emit()
+
+    # -- sync state (from the engine, via SyncBridge, on the UI thread) ---------------------
+
+    def apply_sync_status(self, status: Any) -> None:
+        state = str(getattr(status, "state", "online"))
+        message = str(getattr(status, "message", "") or "")
+        self._sync_state = state
+        self._last_sync = getattr(status, "last_sync_at", None) or self._last_sync
+        texts = {
+            "online": (_tr("Online"), "#2e7d32"),
+            "syncing": (_tr("Syncing…"), "#1565c0"),
+            "offline": (_tr("Offline"), "#c62828"),
+            "error": (_tr("Sync error"), "#c62828"),
+        }
+        text, color = texts.get(state, (state, "#5f6368"))
+        self.sync_label.setText(text)
+        self.sync_label.setStyleSheet(f"color: {color}; font-weight: bold;")
+        self.sync_label.setToolTip(message)
+        if state in ("offline", "error"):
+            self.set_offline_banner(message)
+        elif state == "online":
+            self.banner.hide()
+        pending = getattr(status, "pending", None)
+        if isinstance(pending, int):
+            self._show_pending_count(pending, None)
+        self._update_sync_label()
+        if state != "syncing" and not self._synced_once:
+            self._synced_once = True
+            self.inbox.refresh()
+            self._refresh_counts()
+            self._check_ready()
+
+    def set_offline_banner(self, message: str = "") -> None:
+        text = _tr("Working offline: changes are kept on this computer and sent when the server is back.")
+        if message:
+            text += "  (" + message + ")"
+        self.banner_label.setText(text)
+        self.banner.show()
+
+    def _show_pending_count(self, pending: int, rejected: int | None) -> None:
+        if rejected is None:
+            rejected = int(self.pending_button.property("rejected") or 0)
+        self.pending_button.setProperty("rejected", rejected)
+        text = _tr("Pending: {count}").format(count=pending)
+        if rejected:
+            text += " · " + _tr("{count} rejected").format(count=rejected)
+        self.pending_button.setText(text)
+        self.pending_button.setStyleSheet("color: #c62828;" if rejected else "")
+
+    def _update_sync_label(self) -> None:
+        if self._last_sync is None:
+            return
+        at = self._last_sync.astimezone()
+        self.last_sync_label.setText(_tr("Last sync {time}").format(time=at.strftime("%H:%M:%S")))
+
+    def sync_now(self) -> None:
+        if self._sync_now is not None:
+            self._sync_now()
+
+    # -- live updates -----------------------------------------------------------------------
+
+    def apply_changes(self, entities: Any) -> None:
+        """Refresh what `entities` (a set of table names, or OpChanges) touched; coalesced."""
+        names = getattr(entities, "entities", entities)
+        self._pending_live.update(str(n) for n in names or ())
+        self._pending_live.add("outbox")
+        if not self._live_timer.isActive():
+            self._live_timer.start()
+
+    def _apply_live(self) -> None:
+        names, self._pending_live = self._pending_live, set()
+        if names & LIVE_ENTITIES_INBOX:
+            self.inbox.refresh()
+        if self._current_id is not None:
+            if names & LIVE_ENTITIES_TIMELINE:
+                self.timeline_model.reload()
+            if names & LIVE_ENTITIES_CUSTOMER:
+                self.customer_panel.reload()
+        if "users" in names:
+            self._load_names()
+        self._refresh_counts()
+
+    def _load_names(self) -> None:
+        reader = self._reader
+        self._runner.run_in_background(owner=self, fn=reader.user_names, on_success=self.conversation_panel.set_names)
+
+    # -- use cases --------------------------------------------------------------------------
+
+    def _run(self, op: Callable[[], Any], *, on_done: Callable[[], None] | None = None,
+             on_error: Callable[[str], None] | None = None) -> None:
+        if self._services is None:
+            message = _tr("Changes are not available in this session.")
+            (on_error or self._show_error)(message)
+            return
+
+        def success(changes: Any) -> None:
+            self.apply_changes(changes)
+            if on_done is not None:
+                on_done()
+
+        def failure(exc: BaseException) -> None:
+            message = str(getattr(exc, "message", "") or exc)
+            (on_error or self._show_error)(message)
+
+        self._runner.run_in_background(owner=self, fn=op, on_success=success, on_failure=failure)
+
+    def _show_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+
+    def claim(self) -> None:
+        cid = self._current_id
+        if cid is None:
+            return
+        services = self._services
+        self._run(lambda: services.claim(cid), on_done=lambda: self.statusBar().showMessage(_tr("Claimed."), 4000))
+
+    def set_fields(self, fields: dict[str, Any]) -> None:
+        cid = self._current_id
+        if cid is None:
+            return
+        services = self._services
+        self._run(lambda: services.set_fields(cid, **fields), on_error=self._fields_failed)
+
+    def _fields_failed(self, message: str) -> None:
+        self._show_error(message)
+        self._refresh_current()  # put the selectors back to the stored values
+
+    def _send(self, body: str, channel: str, note: bool) -> None:
+        cid = self._current_id
+        if cid is None:
+            return
+        services = self._services
+        if note:
+            op: Callable[[], Any] = lambda: services.add_note(cid, body)  # noqa: E731
+        else:
+            op = lambda: services.reply(cid, body, channel=channel or None)  # noqa: E731
+        panel = self.conversation_panel
+        self._run(op, on_done=panel.sent, on_error=panel.send_failed)
+
+    # -- dialogs ----------------------------------------------------------------------------
+
+    def show_pending_changes(self) -> PendingChangesDialog | None:
+        if self._services is None:
+            return None
+        dialog = PendingChangesDialog(
+            services=self._services, confirm=self._confirm, on_changed=self.apply_changes, parent=self
+        )
+        dialog.setModal(False)
+        dialog.show()
+        self.pending_dialog = dialog
+        return dialog
+
+    def show_cheat_sheet(self) -> CheatSheetDialog:
+        dialog = CheatSheetDialog([(k, t) for k, t, _ in self.shortcut_table()], parent=self)
+        dialog.show()
+        self.cheat_sheet = dialog
+        return dialog
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self._clock_timer.stop()
+        self._live_timer.stop()
+        self.inbox.stop()
+        super().closeEvent(event)

@@ -1,0 +1,412 @@
+"""The desk's inbox: a QAbstractTableModel over conversation ids from the local cache.
+
+`refresh()` asks the reader for the ids of the current view (or search) in a background
+operation, together with the rows of the first page (or of as many rows as are loaded now,
+so a live update keeps the scroll position). Further rows are fetched page by page through
+canFetchMore/fetchMore from the ids already known (a page of rows by primary key is a few
+milliseconds). A refresh rearranges rows with layoutChanged and moves persistent indexes by
+conversation id, so the view keeps its selection and scroll position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from enum import IntEnum
+from typing import Any, Protocol
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QIcon
+
+from workstation.domain.sla import SlaClock, SlaState
+from workstation.ui import icons, labels
+from workstation.ui.reader import InboxQuery
+from workstation.ui.timefmt import parse_time
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+SLA_COLORS = {
+    SlaState.GREEN: QColor("#2e7d32"),
+    SlaState.AMBER: QColor("#b26a00"),
+    SlaState.RED: QColor("#c62828"),
+}
+URGENT_COLOR = QColor("#c62828")
+CLOCK_STOPPED = frozenset({"resolved", "closed"})
+DEFAULT_AMBER_PERCENT = Decimal(25)
+ID_ROLE = Qt.ItemDataRole.UserRole
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+SLA_STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class InboxReader(Protocol):
+    def conversation_ids(self, query: InboxQuery) -> list[str]: ...
+
+    def conversation_rows(self, ids: list[str]) -> list[dict[str, Any]]: ...
+
+
+class BackgroundRunner(Protocol):
+    def run_in_background(
+        self,
+        fn: Callable[[], Any],
+        on_success: Callable[[Any], None] | None = ...,
+        on_failure: Callable[[BaseException], None] | None = ...,
+        *,
+        owner: Any = ...,
+    ) -> int: ...
+
+
+class Col(IntEnum):
+    UNREAD = 0
+    CHANNEL = 1
+    CUSTOMER = 2
+    PREVIEW = 3
+    TYPE = 4
+    PRIORITY = 5
+    SLA = 6
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("InboxModel", text)
+
+
+def format_remaining(delta: timedelta) -> str:
+    """`12:05` under an hour, `3h 05m` under a day, `2d 04h` beyond; breached gets a minus."""
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours:02d}h"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m"
+    return f"{sign}{minutes:02d}:{secs:02d}"
+
+
+def sla_clock(row: dict[str, Any], amber_percent: Decimal) -> SlaClock | None:
+    """The clock that matters now: first response until answered, then resolution."""
+    if row.get("status") in CLOCK_STOPPED:
+        return None
+    if not row.get("first_response_at") and row.get("first_response_due_at"):
+        due = parse_time(row.get("first_response_due_at"))
+        start = parse_time(row.get("last_inbound_at")) or parse_time(row.get("opened_at"))
+        kind = "first_response"
+    else:
+        due = parse_time(row.get("resolution_due_at")) or parse_time(row.get("sla_due_at"))
+        start = parse_time(row.get("opened_at"))
+        kind = "resolution"
+    if due is None:
+        return None
+    if start is None or start > due:
+        start = due
+    return SlaClock(kind=kind, started_at=start, due_at=due, amber_percent=amber_percent)
+
+
+class InboxModel(QAbstractTableModel):
+    """Rows of one inbox view (or search), over ids, fetched lazily in pages."""
+
+    refreshed = Signal(int)  # number of ids in the view
+    refresh_failed = Signal(object)
+
+    def __init__(
+        self,
+        *,
+        reader: InboxReader,
+        runner: BackgroundRunner,
+        query: InboxQuery | None = None,
+        page_size: int = 200,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        amber_percent: Decimal = DEFAULT_AMBER_PERCENT,
+        tick_ms: int = 1000,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self._reader = reader
+        self._runner = runner
+        self._query = query or InboxQuery(view="mine")
+        self._page_size = page_size
+        self._clock = clock
+        self._amber = amber_percent
+        self._ids: list[str] = []
+        self._rows: list[dict[str, Any]] = []
+        self._clocks: list[SlaClock | None] = []
+        self._generation = 0
+        self._loading = False
+        self._again = False
+        self._inserting = False  # views ask canFetchMore while rows go in: no nested fetch
+        self._headers = [
+            "", _tr("Channel"), _tr("Customer"), _tr("Preview"), _tr("Type"), _tr("Priority"),
+            _tr("SLA left"),
+        ]  # fmt: skip
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._timer = QTimer(self)
+        self._timer.setInterval(tick_ms)
+        self._timer.timeout.connect(self.tick)
+        if tick_ms > 0:
+            self._timer.start()
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def query(self) -> InboxQuery:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        return len(self._ids)
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def conversation_id(self, row: int) -> str | None:
+        return self._rows[row].get("id") if 0 <= row < len(self._rows) else None
+
+    def row_data(self, row: int) -> dict[str, Any]:
+        return self._rows[row]
+
+    def row_of(self, conversation_id: str) -> int:
+        for n, r in enumerate(self._rows):
+            if r.get("id") == conversation_id:
+                return n
+        return -1
+
+    def set_query(self, query: InboxQuery) -> None:
+        """Switch view, filter or search: rows are dropped and loaded again from the top."""
+        self._query = query
+        self._generation += 1
+        self.beginResetModel()
+        self._ids, self._rows, self._clocks = [], [], []
+        self.endResetModel()
+        self._loading = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Load the ids again in the background (live update); keeps loaded rows loaded."""
+        if self._loading:
+            self._again = True  # one more round after this one: it may have missed a change
+            return
+        self._loading = True
+        self._again = False
+        generation = self._generation
+        query, reader = self._query, self._reader
+        keep = max(len(self._rows), self._page_size)
+
+        def work() -> tuple[list[str], list[dict[str, Any]]]:
+            ids = reader.conversation_ids(query)
+            return ids, reader.conversation_rows(ids[:keep])
+
+        self._runner.run_in_background(owner=self, fn=
+            work,
+            on_success=lambda result: self._arrived(generation, *result),
+            on_failure=lambda exc: self._failed(generation, exc),
+        )
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._generation += 1
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self.refresh_failed.emit(exc)
+
+    def _arrived(self, generation: int, ids: list[str], rows: list[dict[str, Any]]) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self._inserting = True
+        try:
+            self._merge(ids, rows)
+        finally:
+            self._inserting = False
+        self.refreshed.emit(len(self._ids))
+        if self._again:
+            self.refresh()
+
+    def _merge(self, ids: list[str], rows: list[dict[str, Any]]) -> None:
+        if not self._rows:
+            if rows:
+                self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
+                self._set(ids, rows)
+                self.endInsertRows()
+            else:
+                self._set(ids, rows)
+        else:
+            self._relayout(ids, rows)
+
+    def _set(self, ids: list[str], rows: list[dict[str, Any]]) -> None:
+        self._ids = ids
+        self._rows = rows
+        self._clocks = [sla_clock(r, self._amber) for r in rows]
+
+    def _relayout(self, ids: list[str], rows: list[dict[str, Any]]) -> None:
+        """Move to the new order keeping the row count fixed during the layout change:
+        grow first (rows appended) or shrink after (rows removed from the end)."""
+        old_ids = [r.get("id") for r in self._rows]
+        old_count, new_count = len(self._rows), len(rows)
+        if new_count > old_count:
+            self.beginInsertRows(QModelIndex(), old_count, new_count - 1)
+            tail = rows[old_count:]
+            self._rows.extend(tail)
+            self._clocks.extend(sla_clock(r, self._amber) for r in tail)
+            self.endInsertRows()
+        self.layoutAboutToBeChanged.emit()
+        where = {r.get("id"): n for n, r in enumerate(rows)}
+        old = self.persistentIndexList()
+        new = []
+        for index in old:
+            target = where.get(old_ids[index.row()]) if index.row() < len(old_ids) else None
+            new.append(QModelIndex() if target is None else self.index(target, index.column()))
+        self.changePersistentIndexList(old, new)
+        padded = rows + self._rows[new_count:]  # same count as now; the extra is cut below
+        self._ids = ids
+        self._rows = padded
+        self._clocks = [sla_clock(r, self._amber) for r in padded]
+        self.layoutChanged.emit()
+        if new_count < old_count:
+            self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
+            del self._rows[new_count:]
+            del self._clocks[new_count:]
+            self.endRemoveRows()
+
+    # -- lazy paging ------------------------------------------------------------------------
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._inserting and len(self._rows) < len(self._ids)
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        start = len(self._rows)
+        wanted = self._ids[start : start + self._page_size]
+        rows = self._reader.conversation_rows(wanted)
+        if not rows:
+            # ids vanished since the list was made: forget them, a refresh is on its way
+            self._ids = self._ids[:start]
+            return
+        self._inserting = True
+        try:
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self._rows.extend(rows)
+            self._clocks.extend(sla_clock(r, self._amber) for r in rows)
+            self.endInsertRows()
+        finally:
+            self._inserting = False
+        if len(rows) < len(wanted):
+            got = {r.get("id") for r in rows}
+            self._ids = self._ids[:start] + [i for i in wanted if i in got] + self._ids[start + len(wanted):]
+
+    # -- SLA --------------------------------------------------------------------------------
+
+    def sla_state(self, row: int) -> SlaState | None:
+        clock = self._clocks[row]
+        return None if clock is None else clock.state(self._clock())
+
+    def sla_remaining(self, row: int) -> timedelta | None:
+        clock = self._clocks[row]
+        return None if clock is None else clock.remaining(self._clock())
+
+    def tick(self) -> None:
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, Col.SLA),
+                self.index(len(self._rows) - 1, Col.SLA),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
+            )
+
+    # -- QAbstractTableModel ----------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Col)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._headers[section]
+            if role == Qt.ItemDataRole.ToolTipRole and section == Col.UNREAD:
+                return _tr("Unread")
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        row, col = index.row(), index.column()
+        if not (0 <= row < len(self._rows) and 0 <= col < len(Col)):
+            return None
+        item = self._rows[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, Col(col), item)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == Col.PREVIEW:
+                return f"{item.get('subject') or ''}\n{item.get('preview') or ''}".strip()
+            if col == Col.UNREAD:
+                return _tr("Unread") if item.get("unread") else None
+            return self._display(row, Col(col), item) or None
+        if role == Qt.ItemDataRole.DecorationRole and col == Col.CHANNEL:
+            icon: QIcon = icons.channel_icon(str(item.get("channel") or ""))
+            return icon
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == Col.SLA:
+                state = self.sla_state(row)
+                return None if state is None else SLA_COLORS[state]
+            if col == Col.UNREAD:
+                return QColor("#1565c0")
+            if col == Col.PRIORITY and item.get("priority") == "urgent":
+                return URGENT_COLOR
+            return None
+        if role == Qt.ItemDataRole.FontRole and item.get("unread"):
+            return self._bold
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (Col.SLA, Col.UNREAD):
+            align = Qt.AlignmentFlag.AlignRight if col == Col.SLA else Qt.AlignmentFlag.AlignHCenter
+            return int(align | Qt.AlignmentFlag.AlignVCenter)
+        if role == ID_ROLE:
+            return item.get("id")
+        if role == ROW_ROLE:
+            return item
+        if role == SLA_STATE_ROLE:
+            state = self.sla_state(row)
+            return None if state is None else str(state)
+        return None
+
+    def _display(self, row: int, col: Col, item: dict[str, Any]) -> str:
+        if col == Col.UNREAD:
+            return "●" if item.get("unread") else ""
+        if col == Col.CHANNEL:
+            return labels.channel(str(item.get("channel") or ""))
+        if col == Col.CUSTOMER:
+            return str(item.get("customer_name") or item.get("customer_id") or "")
+        if col == Col.PREVIEW:
+            subject = str(item.get("subject") or "")
+            preview = " ".join(str(item.get("preview") or "").split())
+            if subject and preview and preview != subject:
+                return f"{subject} — {preview}"
+            return subject or preview
+        if col == Col.TYPE:
+            return labels.request_type(str(item.get("request_type") or ""))
+        if col == Col.PRIORITY:
+            return labels.priority(str(item.get("priority") or ""))
+        remaining = self.sla_remaining(row)
+        return "—" if remaining is None else format_remaining(remaining)

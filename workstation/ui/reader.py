@@ -1,0 +1,188 @@
+"""The desk's read side over the local cache: plain functions, no Qt, safe on any thread.
+
+The desk's models call these from background operations (workstation.ui.tasks); each opens
+its own read snapshot. Writes never happen here: they go through the desk services.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from workstation.store import queries, search
+from workstation.store.db import CacheDatabase
+from workstation.store.queries import Filters, View
+from workstation.store.tables import (
+    calls,
+    case_events,
+    cases,
+    compensation_offers,
+    conversations,
+    customers,
+    identities,
+    order_items,
+    orders,
+    surveys,
+    users,
+)
+
+TIMELINE_LIMIT = 500
+
+
+def _data(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return dict(value)
+    return dict(json.loads(value))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InboxQuery:
+    view: str = "all"
+    channel: str | None = None
+    search_ids: tuple[str, ...] | None = None
+    """When set (a search is active), these ids in this order instead of the view."""
+
+    def filters(self) -> Filters:
+        return Filters(channels=frozenset({self.channel}) if self.channel else None)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CustomerCard:
+    customer: dict[str, Any]
+    identities: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[dict[str, Any]] = field(default_factory=list)
+    """Each order dict with an ``items`` list."""
+    conversations: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    compensation: list[dict[str, Any]] = field(default_factory=list)
+    surveys: list[dict[str, Any]] = field(default_factory=list)
+
+
+class CacheReader:
+    """What the desk's models read from the cache (a fake stands in for it in UI tests)."""
+
+    def __init__(self, db: CacheDatabase, *, user_id: str | None = None) -> None:
+        self.db = db
+        self.user_id = user_id
+
+    # -- inbox ------------------------------------------------------------------------------
+
+    def conversation_ids(self, query: InboxQuery) -> list[str]:
+        if query.search_ids is not None:
+            return list(query.search_ids)
+        return queries.conversation_ids(
+            self.db, view=View(query.view), filters=query.filters(), user_id=self.user_id
+        )
+
+    def conversation_rows(self, ids: list[str]) -> list[dict[str, Any]]:
+        return queries.conversation_rows(self.db, ids)
+
+    def view_counts(self, channel: str | None = None) -> dict[str, int]:
+        filters = Filters(channels=frozenset({channel}) if channel else None)
+        return {
+            str(v): queries.count_conversations(self.db, view=v, filters=filters, user_id=self.user_id)
+            for v in View
+        }
+
+    def search(self, text: str) -> list[str]:
+        return search.search(self.db, text).conversation_ids
+
+    # -- one conversation -------------------------------------------------------------------
+
+    def conversation(self, conversation_id: str) -> dict[str, Any] | None:
+        rows = queries.conversation_rows(self.db, [conversation_id])
+        return rows[0] if rows else None
+
+    def timeline(self, conversation_id: str) -> list[dict[str, Any]]:
+        """Messages, calls and case events of one conversation, oldest first. Each item has
+        ``kind`` (message | call | event) and ``at`` (ISO time) besides its wire fields."""
+        items: list[dict[str, Any]] = []
+        for m in queries.message_rows(self.db, conversation_id, limit=TIMELINE_LIMIT):
+            items.append({**m, "kind": "message", "at": m.get("sent_at") or ""})
+        with self.db.read() as s:
+            for (d,) in s.execute(select(calls.c.data).where(calls.c.conversation_id == conversation_id)):
+                c = _data(d)
+                items.append({**c, "kind": "call", "at": c.get("ringing_at") or ""})
+            case_rows = s.execute(
+                select(cases.c.id, cases.c.data).where(cases.c.conversation_id == conversation_id)
+            ).all()
+            kinds = {cid: _data(d).get("kind") for cid, d in case_rows}
+            if kinds:
+                stmt = select(case_events.c.data).where(case_events.c.case_id.in_(list(kinds)))
+                for (d,) in s.execute(stmt):
+                    e = _data(d)
+                    items.append(
+                        {**e, "kind": "event", "case_kind": kinds.get(e.get("case_id")), "at": e.get("at") or ""}
+                    )
+        items.sort(key=lambda i: (_norm(i["at"]), str(i.get("id") or "")))
+        return items
+
+    def user_names(self) -> dict[str, str]:
+        with self.db.read() as s:
+            return {
+                str(i): str(n or u or i)
+                for i, u, n in s.execute(select(users.c.id, users.c.username, users.c.display_name))
+            }
+
+    # -- customer 360 -----------------------------------------------------------------------
+
+    def customer_card(self, customer_id: str) -> CustomerCard | None:
+        with self.db.read() as s:
+            d = s.execute(select(customers.c.data).where(customers.c.id == customer_id)).scalar()
+            if d is None:
+                return None
+            ids = [_data(x) for x in s.execute(
+                select(identities.c.data).where(identities.c.customer_id == customer_id)
+            ).scalars()]
+            order_list = [_data(x) for x in s.execute(
+                select(orders.c.data).where(orders.c.customer_id == customer_id)
+                .order_by(orders.c.placed_at.desc()).limit(20)
+            ).scalars()]
+            if order_list:
+                by_order: dict[str, list[dict[str, Any]]] = {}
+                stmt = select(order_items.c.data).where(
+                    order_items.c.order_id.in_([o["id"] for o in order_list])
+                )
+                for x in s.execute(stmt).scalars():
+                    item = _data(x)
+                    by_order.setdefault(str(item.get("order_id")), []).append(item)
+                for o in order_list:
+                    o["items"] = by_order.get(str(o["id"]), [])
+            convs = [_data(x) for x in s.execute(
+                select(conversations.c.data).where(conversations.c.customer_id == customer_id)
+                .order_by(conversations.c.last_message_at.desc()).limit(30)
+            ).scalars()]
+            case_list = [_data(x) for x in s.execute(
+                select(cases.c.data).where(cases.c.customer_id == customer_id)
+                .order_by(cases.c.created_at.desc()).limit(20)
+            ).scalars()]
+            comp = [_data(x) for x in s.execute(
+                select(compensation_offers.c.data).where(compensation_offers.c.customer_id == customer_id)
+                .order_by(compensation_offers.c.created_at.desc()).limit(20)
+            ).scalars()]
+            surv = [_data(x) for x in s.execute(
+                select(surveys.c.data).where(surveys.c.customer_id == customer_id)
+                .order_by(surveys.c.invited_at.desc()).limit(20)
+            ).scalars()]
+        return CustomerCard(
+            customer=_data(d),
+            identities=ids,
+            orders=order_list,
+            conversations=convs,
+            cases=case_list,
+            compensation=comp,
+            surveys=surv,
+        )
+
+
+def _norm(value: object) -> str:
+    """Wire times compare as text once normalised to microseconds."""
+    from workstation.store.timefmt import norm_ts
+
+    try:
+        return norm_ts(value) or ""
+    except (TypeError, ValueError):
+        return str(value or "")

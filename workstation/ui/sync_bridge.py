@@ -1,0 +1,22 @@
+"""Carries the sync engine's callbacks (made on its background thread) to the UI thread.
+
+The bridge lives on the UI thread; `status()` and `changes()` may be called from any thread
+and only emit signals, which Qt queues to the UI thread. No widget is touched here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+
+class SyncBridge(QObject):
+    status_changed = Signal(object)  # workstation.sync.engine.SyncStatus
+    changed = Signal(object)  # frozenset of entity names
+
+    def status(self, status: Any) -> None:  # any thread
+        self.status_changed.emit(status)
+
+    def changes(self, entities: frozenset[str]) -> None:  # any thread
+        self.changed.emit(frozenset(entities))

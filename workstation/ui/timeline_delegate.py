@@ -1,0 +1,206 @@
+"""Paints one conversation timeline: chat bubbles in and out, highlighted internal notes,
+e-mails with their subject, calls with duration, and case events as quiet centred lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from workstation.ui import labels, timefmt
+from workstation.ui.models.timeline import ITEM_ROLE
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+PAD = 8
+GAP = 6
+MAX_BUBBLE = 0.78
+
+STYLE = {
+    "inbound": (QColor("#f1f3f4"), QColor("#dadce0")),
+    "outbound": (QColor("#dcefff"), QColor("#b3d7f5")),
+    "note": (QColor("#fff4c2"), QColor("#e8c65a")),
+    "call": (QColor("#e8f5e9"), QColor("#a5d6a7")),
+    "pending": (QColor("#ffffff"), QColor("#90a4ae")),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Timeline", text)
+
+
+def format_duration(seconds: object) -> str:
+    try:
+        total = int(seconds)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return ""
+    minutes, secs = divmod(max(total, 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    style: str  # inbound | outbound | note | call | event
+    header: str
+    title: str
+    body: str
+
+
+def parts(item: dict[str, Any], names: dict[str, str] | None = None) -> Parts:
+    names = names or {}
+    kind = item.get("kind")
+    when = timefmt.short(item.get("at"))
+    if kind == "call":
+        state = str(item.get("state") or "")
+        duration = format_duration(item.get("duration_s"))
+        title = _tr("Call · {duration}").format(duration=duration) if duration else _tr("Call")
+        if state == "missed":
+            title = _tr("Missed call")
+        body = str(item.get("notes") or "")
+        wrap = item.get("wrap_up_code")
+        if wrap:
+            body = (body + "\n" if body else "") + _tr("Wrap-up: {code}").format(code=wrap)
+        agent = names.get(str(item.get("agent_id") or ""), "")
+        header = " · ".join(x for x in (str(item.get("caller") or ""), agent, when) if x)
+        return Parts("call", header, title, body)
+    if kind == "event":
+        case = labels.case_kind(str(item.get("case_kind") or ""))
+        state = labels.case_state(str(item.get("to_state") or ""))
+        text = _tr("{case}: {state}").format(case=case, state=state)
+        note = str(item.get("note") or "")
+        body = f"{text} — {note}" if note else text
+        return Parts("event", when, "", body)
+    direction = str(item.get("direction") or "inbound")
+    channel = labels.channel(str(item.get("channel") or ""))
+    author = names.get(str(item.get("author_id") or ""), "")
+    body = str(item.get("body") or "")
+    for attachment in item.get("attachments") or []:
+        if isinstance(attachment, dict) and attachment.get("name"):
+            body += f"\n📎 {attachment['name']}"
+    title = str(item.get("subject") or "") if item.get("channel") == "email" else ""
+    if direction == "note":
+        header = " · ".join(x for x in (_tr("Internal note"), author, when) if x)
+        return Parts("note", header, title, body)
+    if direction == "outbound":
+        status = _tr("not sent yet") if ("_server" in item) else ""
+        header = " · ".join(x for x in (author, channel, when, status) if x)
+        return Parts("outbound", header, title, body)
+    return Parts("inbound", " · ".join(x for x in (channel, when) if x), title, body)
+
+
+def describe(item: dict[str, Any]) -> str:
+    p = parts(item)
+    return "\n".join(x for x in (p.header, p.title, p.body) if x)
+
+
+class TimelineDelegate(QStyledItemDelegate):
+    def __init__(self, view: QAbstractItemView, names: dict[str, str] | None = None) -> None:
+        super().__init__(view)
+        self._view = view
+        self.names: dict[str, str] = dict(names or {})
+
+    # -- geometry ---------------------------------------------------------------------------
+
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
+        base = QFont(option.font)
+        small = QFont(base)
+        small.setPointSizeF(max(base.pointSizeF() * 0.85, 7.0))
+        bold = QFont(base)
+        bold.setBold(True)
+        return base, small, bold
+
+    def _box(self, style: str, width: int) -> tuple[int, int]:
+        """(left offset, box width) inside a row of `width`."""
+        usable = max(width - 2 * PAD, 80)
+        if style in ("inbound", "outbound"):
+            box = int(usable * MAX_BUBBLE)
+            return (PAD + usable - box if style == "outbound" else PAD), box
+        return PAD, usable
+
+    def _measure(self, p: Parts, option: QStyleOptionViewItem, width: int) -> tuple[int, int, int, int]:
+        base, small, bold = self._fonts(option)
+        _, box = self._box(p.style, width)
+        text_w = max(box - 2 * PAD, 40)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        h_header = QFontMetrics(small).boundingRect(QRect(0, 0, text_w, 10_000), flags, p.header).height() if p.header else 0
+        h_title = QFontMetrics(bold).boundingRect(QRect(0, 0, text_w, 10_000), flags, p.title).height() if p.title else 0
+        h_body = QFontMetrics(small if p.style == "event" else base).boundingRect(
+            QRect(0, 0, text_w, 10_000), flags, p.body
+        ).height() if p.body else 0
+        return h_header, h_title, h_body, text_w
+
+    def _width(self, option: QStyleOptionViewItem) -> int:
+        width = self._view.viewport().width()
+        return width if width > 0 else max(option.rect.width(), 300)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        item = index.data(ITEM_ROLE)
+        if not isinstance(item, dict):
+            return super().sizeHint(option, index)
+        p = parts(item, self.names)
+        width = self._width(option)
+        h_header, h_title, h_body, _ = self._measure(p, option, width)
+        if p.style == "event":
+            return QSize(width, h_header + h_body + 2 * GAP)
+        inner = h_header + (h_title + 2 if h_title else 0) + h_body + (4 if h_header else 0)
+        return QSize(width, inner + 2 * PAD + GAP)
+
+    # -- painting ---------------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        item = index.data(ITEM_ROLE)
+        if not isinstance(item, dict):
+            super().paint(painter, option, index)
+            return
+        p = parts(item, self.names)
+        base, small, bold = self._fonts(option)
+        rect = option.rect
+        width = rect.width()
+        h_header, h_title, h_body, text_w = self._measure(p, option, width)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        muted = QColor("#5f6368")
+        if p.style == "event":
+            painter.setFont(small)
+            painter.setPen(muted)
+            y = rect.top() + GAP
+            center = int(Qt.AlignmentFlag.AlignHCenter) | flags
+            if p.header:
+                painter.drawText(QRect(rect.left() + PAD, y, width - 2 * PAD, h_header), center, p.header)
+                y += h_header
+            painter.drawText(QRect(rect.left() + PAD, y, width - 2 * PAD, h_body), center, p.body)
+            painter.restore()
+            return
+        left, box_w = self._box(p.style, width)
+        fill, border = STYLE["pending" if ("_server" in item) else p.style]
+        box = QRect(rect.left() + left, rect.top() + GAP // 2, box_w, rect.height() - GAP)
+        pen = QPen(option.palette.highlight().color() if selected else border)
+        pen.setWidthF(2.0 if selected else 1.0)
+        if ("_server" in item):
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(box, 8, 8)
+        x = box.left() + PAD
+        y = box.top() + PAD
+        if p.header:
+            painter.setFont(small)
+            painter.setPen(muted)
+            painter.drawText(QRect(x, y, text_w, h_header), flags, p.header)
+            y += h_header + 4
+        text_color = QColor("#202124")
+        if p.title:
+            painter.setFont(bold)
+            painter.setPen(text_color)
+            painter.drawText(QRect(x, y, text_w, h_title), flags, p.title)
+            y += h_title + 2
+        if p.body:
+            painter.setFont(base)
+            painter.setPen(text_color)
+            painter.drawText(QRect(x, y, text_w, h_body), flags, p.body)
+        painter.restore()
