@@ -56,6 +56,7 @@ from workstation.server.changes import allocate
 from workstation.server.db import Database
 from workstation.server.identity import CHANNEL_HANDLE_KIND, normalise_phone
 from workstation.server.migrate import upgrade
+from workstation.server.script_library import load_default_library
 from workstation.server.seeddata import catalog, dialogue, people
 from workstation.server.tables import (
     Call,
@@ -1054,6 +1055,7 @@ def seed_database(
                     existing = {name: uid for uid, name in session.execute(select(User.id, User.username))}
                     users = world.users(existing)
                     _insert(session, User.__table__, users, counts)  # type: ignore[arg-type]
+                    counts["reply_scripts"] += load_default_library(session, approved_by=world._lead.id, now=world.now)
                     for rows in iter_world(world, conversations):
                         for table in TABLE_ORDER:
                             _insert(session, table, rows[table.name], counts)

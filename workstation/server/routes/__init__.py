@@ -18,6 +18,7 @@ ROUTE_MODULES = (
     "calculators",
     "channels",
     "customers_merge",
+    "scripts",
 )
 
 
