@@ -14,7 +14,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="workstation",
-        description="Desktop workstation for e-commerce after-sales service.",
+        description=(
+            "Desktop workstation for e-commerce after-sales service. "
+            "Without a command it opens the sign-in window."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -111,8 +114,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workstation.sync import cli as sync_cli
 
         return sync_cli.run(args)
-    parser.print_help()
-    return 0
+    return _gui()
+
+
+def _gui() -> int:
+    """No subcommand: the sign-in dialog, then the desk."""
+    from workstation.config import ConfigError, Settings
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"workstation: {exc}", file=sys.stderr)
+        return 2
+    from workstation import app
+
+    try:
+        return app.run_gui(settings=settings)
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -106,13 +106,17 @@ def sign_in(settings: Settings, api: ApiClient, username: str, password: str) ->
 class DeskSession:
     """Everything one signed-in desk needs below the UI: cache, services, sync engine."""
 
-    def __init__(self, *, settings: Settings, api: ApiClient, user: dict[str, Any]) -> None:
+    def __init__(
+        self, *, settings: Settings, api: ApiClient, user: dict[str, Any], clock: Any = None
+    ) -> None:
         from workstation.domain.clock import system_clock
         from workstation.store import state as store_state
         from workstation.sync.engine import SyncEngine
         from workstation.ui.reader import CacheReader
 
         self.user = user
+        self.api = api
+        clock = clock or system_clock
         username = str(user.get("username") or user.get("id") or "user")
         self.db = open_cache(cache_path_for(settings, api.base_url, username))
         with self.db.write() as session:
@@ -121,14 +125,14 @@ class DeskSession:
                 store_state.put(session, store_state.USER_ID, str(user["id"]))
             client_id = store_state.ensure_client_id(session)
         self.reader = CacheReader(self.db, user_id=str(user.get("id") or "") or None)
-        self.services = make_services(self.db, user, on_local_write=self.poke)
+        self.services = make_services(self.db, user, on_local_write=self.poke, clock=clock)
         self._on_state: list[Any] = []
         self._on_changes: list[Any] = []
         self.engine = SyncEngine(
             api=api,
             cache=self.db,
             client_id=client_id,
-            clock=system_clock,
+            clock=clock,
             on_state=self._state,
             on_changes=self._changes,
             live=True,
@@ -182,7 +186,9 @@ def settings_poll_interval(settings: Settings) -> float:
     return float(getattr(settings, "poll_interval", 30.0) or 30.0)
 
 
-def make_services(db: CacheDatabase, user: dict[str, Any], *, on_local_write: Any) -> Any:
+def make_services(
+    db: CacheDatabase, user: dict[str, Any], *, on_local_write: Any, clock: Any = None
+) -> Any:
     """The desk use cases, or None when the services package is not available."""
     try:
         from workstation.domain.clock import system_clock
@@ -191,10 +197,125 @@ def make_services(db: CacheDatabase, user: dict[str, Any], *, on_local_write: An
         log.warning("workstation.services.desk is not available; the desk is read-only")
         return None
     try:
-        return DeskServices(cache=db, clock=system_clock, user=user, on_local_write=on_local_write)
+        return DeskServices(
+            cache=db, clock=clock or system_clock, user=user, on_local_write=on_local_write
+        )
     except Exception:
         log.exception("the desk services could not start; the desk is read-only")
         return None
+
+
+class PasswordCheck:
+    """Checks the unlock password locally (works offline): a salted scrypt hash kept in this
+    process's memory only, never written anywhere."""
+
+    def __init__(self, password: str) -> None:
+        import os
+
+        self._salt = os.urandom(16)
+        self._hash = self._digest(password)
+
+    def _digest(self, password: str) -> bytes:
+        import hashlib
+
+        return hashlib.scrypt(password.encode("utf-8"), salt=self._salt, n=2**12, r=8, p=1)
+
+    def __call__(self, password: str) -> bool:
+        import hmac
+
+        return hmac.compare_digest(self._digest(password), self._hash)
+
+
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def ui_settings_for(settings: Settings) -> Any:
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(settings.data_dir / "ui.ini"), QSettings.Format.IniFormat)
+
+
+@dataclass(kw_only=True)
+class Desk:
+    """One open desk: the session below the UI, the window and what carries engine events."""
+
+    session: DeskSession
+    window: Any
+    bridge: Any
+    runner: Any
+
+    def start(self) -> None:
+        self.session.start()
+        live = getattr(self.session.engine, "live", None)
+        if live is not None and hasattr(live, "on_event"):
+            live.on_event = self.bridge.event  # screen pops and other non-pull hints
+
+    def close(self) -> None:
+        self.session.engine.stop()
+        self.runner.cancel_all()
+        self.window.inbox.stop()
+        self.runner.wait(5000)
+        self.session.close()
+
+
+def build_desk(
+    *,
+    settings: Settings,
+    api: ApiClient,
+    user: dict[str, Any],
+    ui_settings: Any = None,
+    offline: bool = False,
+    offline_message: str = "",
+    clock: Any = None,
+    password: str | None = None,
+    notice: str = "",
+    runner: Any = None,
+) -> Desk:
+    """Wire one desk (needs a QApplication): cache + services + engine, the window, the bridge
+    from the engine thread to the UI thread, the reveal call and the idle lock."""
+    from workstation.ui.desk_window import DeskWindow
+    from workstation.ui.sync_bridge import SyncBridge
+    from workstation.ui.tasks import TaskRunner
+
+    runner = runner or TaskRunner()
+    session = DeskSession(settings=settings, api=api, user=user, clock=clock)
+    bridge = SyncBridge()
+    view = DEFAULT_VIEW_BY_ROLE.get(str(user.get("role") or ""), "mine")
+    ui_settings = ui_settings if ui_settings is not None else ui_settings_for(settings)
+
+    def reveal(customer_id: str, field: str) -> str:
+        return str(api.reveal_contact(customer_id, field).get("value") or "")
+
+    window = DeskWindow(
+        reader=session.reader,
+        services=session.services,
+        runner=runner,
+        user=user,
+        server_url=api.base_url,
+        view=view,
+        settings=ui_settings,
+        amber_percent=session.amber_percent(),
+        page_size=settings.page_size,
+        sync_now=session.poke,
+        reveal=reveal,
+        clock=clock or _now,
+        check_password=PasswordCheck(password) if password else None,
+        idle_lock_minutes=int(ui_settings.value("privacy/idle_lock_minutes", settings.idle_lock_minutes)),
+    )
+    bridge.status_changed.connect(window.apply_sync_status)
+    bridge.changed.connect(window.apply_changes)
+    bridge.screen_pop.connect(window.on_screen_pop)
+    session.listen(on_state=bridge.status, on_changes=bridge.changes)
+    if offline:
+        window.set_offline_banner(offline_message)
+    if notice:
+        window.statusBar().showMessage(notice, 20000)
+    if not ui_settings.contains("desk/geometry"):
+        window.resize(1440, 860)
+    return Desk(session=session, window=window, bridge=bridge, runner=runner)
 
 
 def run_desktop(
@@ -206,44 +327,27 @@ def run_desktop(
     argv: list[str] | None = None,
     offline: bool = False,
     offline_message: str = "",
+    password: str | None = None,
+    notice: str = "",
 ) -> int:
     """Open the desk for a signed-in session (or an offline start from the cache) and run
     the event loop. With `screenshot`, the desk is rendered to that PNG once the first sync
     finished and the first conversation is shown, then the app exits (1: the PNG could not
     be written, 2: timeout)."""
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QTimer
 
     from workstation.ui.application import create_application, quit_on_signals
-    from workstation.ui.desk_window import DeskWindow
-    from workstation.ui.sync_bridge import SyncBridge
-    from workstation.ui.tasks import TaskRunner
 
     app = create_application(argv, language=settings.language)
     quit_on_signals(app)
-    runner = TaskRunner(parent=app)
-    desk = DeskSession(settings=settings, api=api, user=user)
-    bridge = SyncBridge(app)
-    view = DEFAULT_VIEW_BY_ROLE.get(str(user.get("role") or ""), "mine")
-    ui_settings = QSettings(str(settings.data_dir / "ui.ini"), QSettings.Format.IniFormat)
-    window = DeskWindow(
-        reader=desk.reader,
-        services=desk.services,
-        runner=runner,
-        user=user,
-        server_url=api.base_url,
-        view=view,
-        settings=ui_settings,
-        amber_percent=desk.amber_percent(),
-        page_size=settings.page_size,
-        sync_now=desk.poke,
-    )
-    bridge.status_changed.connect(window.apply_sync_status)
-    bridge.changed.connect(window.apply_changes)
-    desk.listen(on_state=bridge.status, on_changes=bridge.changes)
-    if offline:
-        window.set_offline_banner(offline_message)
-    if not ui_settings.contains("desk/geometry"):
-        window.resize(1440, 860)
+    from workstation.ui import theme
+
+    theme.apply(app, theme.saved(ui_settings_for(settings)))
+    desk = build_desk(
+        settings=settings, api=api, user=user, offline=offline, offline_message=offline_message,
+        password=password, notice=notice,
+    )  # fmt: skip
+    window = desk.window
     outcome = {"code": 0}
 
     if screenshot is not None:
@@ -270,10 +374,68 @@ def run_desktop(
     try:
         code = app.exec()
     finally:
-        desk.engine.stop()
-        runner.cancel_all()
-        window.inbox.stop()
-        runner.wait(5000)
         desk.close()
         window.deleteLater()
     return outcome["code"] or code
+
+
+def run_gui(*, settings: Settings, argv: list[str] | None = None) -> int:
+    """`workstation` with no subcommand: the sign-in dialog, then the desk."""
+    from workstation.ui.application import create_application, quit_on_signals
+    from workstation.ui.signin_dialog import SignInDialog
+
+    app = create_application(argv, language=settings.language)
+    quit_on_signals(app)
+    from workstation.ui import theme
+
+    ui_settings = ui_settings_for(settings)
+    theme.apply(app, theme.saved(ui_settings))
+    dialog = SignInDialog(
+        settings=ui_settings,
+        default_server=settings.server_url,
+        sign_in=lambda url, user, password: sign_in_to(settings, url, user, password),
+    )
+    if dialog.exec() != dialog.DialogCode.Accepted or dialog.result_value is None:
+        return 0
+    outcome = dialog.result_value
+    api = outcome.api
+    try:
+        return run_desktop(
+            settings=settings.with_(server_url=api.base_url), api=api, user=outcome.user,
+            offline=outcome.offline, offline_message=outcome.message, password=dialog.password,
+            notice=outcome.notice,
+        )  # fmt: skip
+    finally:
+        api.close()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SignedIn:
+    api: ApiClient
+    user: dict[str, Any]
+    offline: bool = False
+    message: str = ""
+    notice: str = ""
+
+
+def sign_in_to(
+    settings: Settings, server_url: str, username: str, password: str, *, token_backend: Any = None
+) -> SignedIn:
+    """Background part of the sign-in dialog: sign in (or start offline from the cache) and
+    keep the refresh token in the OS keyring (memory only, with a warning, when insecure)."""
+    from workstation.sync.credentials import TokenStore
+
+    api = make_api_client(settings, base_url=server_url)
+    try:
+        result = sign_in(settings, api, username, password)
+    except BaseException:
+        api.close()
+        raise
+    notice = ""
+    if not result.offline and api.session is not None:
+        store = TokenStore(api.base_url, username, backend=token_backend)
+        store.save(api.session.refresh_token)
+        notice = store.warning or ""
+    return SignedIn(
+        api=api, user=result.user, offline=result.offline, message=result.message, notice=notice
+    )

@@ -240,7 +240,8 @@ def run_demo(options: DemoOptions, *, settings: Settings | None = None) -> int:
                 flush=True,
             )
             return app.run_desktop(
-                settings=settings, api=api, user=session.user, screenshot=options.screenshot
+                settings=settings, api=api, user=session.user, screenshot=options.screenshot,
+                password=password,  # unlocks the idle lock (kept in memory as a salted hash)
             )
         finally:
             api.close()

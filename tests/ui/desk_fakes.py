@@ -4,6 +4,7 @@ that record their calls; deterministic bilingual data, no database, no network."
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
 from tests.ui.fakes import NOW, make_row
@@ -60,6 +61,12 @@ class FakeReader:
         ids = self.views.get(query.view, [])
         if query.channel:
             ids = [i for i in ids if self.rows[i]["channel"] == query.channel]
+        for key, value in (("request_type", query.request_type), ("priority", query.priority),
+                           ("status", query.status)):  # fmt: skip
+            if value:
+                ids = [i for i in ids if self.rows[i][key] == value]
+        if query.tag:
+            ids = [i for i in ids if query.tag in (self.rows[i].get("tags") or [])]
         return list(ids)
 
     def conversation_rows(self, ids: list[str]) -> list[dict[str, Any]]:
@@ -71,7 +78,7 @@ class FakeReader:
         row = self.rows.get(conversation_id)
         return dict(row) if row else None
 
-    def view_counts(self, channel: str | None = None) -> dict[str, int]:
+    def view_counts(self, channel: str | None = None, query: InboxQuery | None = None) -> dict[str, int]:
         return {v: len(self.conversation_ids(InboxQuery(view=v, channel=channel))) for v in self.views}
 
     def search(self, text: str) -> list[str]:
@@ -97,14 +104,24 @@ class FakeReader:
         ]
 
     def user_names(self) -> dict[str, str]:
-        return {"user-agent": "王晓雨"}
+        return {"user-agent": "王晓雨", "user-lead": "Lena Zhou", "user-senior": "陈思"}
+
+    def latest_conversation_of(self, customer_id: str) -> str | None:
+        for row in self.rows.values():
+            if row["customer_id"] == customer_id:
+                return str(row["id"])
+        return None
 
     def customer_card(self, customer_id: str) -> CustomerCard | None:
         return CustomerCard(
-            customer={"id": customer_id, "display_name": "王小明", "tags": ["vip"], "preferred_channel": "app"},
+            customer={"id": customer_id, "display_name": "王小明", "tags": ["vip"], "preferred_channel": "app",
+                      "phone": "138****1234", "address": "上海市浦东新区****"},
             identities=[{"kind": "phone", "handle": "13812341234"}],
             orders=[{"id": "o1", "order_no": "8000123", "shop": "旗舰店", "amount": "99.00",
-                     "delivered_at": (NOW.isoformat()), "items": [{"title": "蓝牙耳机", "quantity": 1, "price": "99.00"}]}],
+                     "customer_id": customer_id, "paid_at": (NOW - timedelta(days=5)).isoformat(),
+                     "delivered_at": (NOW - timedelta(days=2)).isoformat(),
+                     "items": [{"id": "item-1", "order_id": "o1", "title": "蓝牙耳机", "quantity": 1,
+                                "price": "99.00", "category": "electronics", "warranty_months": 12}]}],
             conversations=[{"id": "conv-all-00001", "subject": "以前的会话", "channel": "phone", "status": "closed",
                             "last_message_at": NOW.isoformat()}],
             cases=[{"kind": "return", "state": "submitted", "owner_department": "service"}],
@@ -140,6 +157,21 @@ class FakeServices:
 
     def set_fields(self, conversation_id: str, **fields: Any) -> OpChanges:
         return self._record("set_fields", conversation_id, fields)
+
+    def transfer(self, conversation_id: str, **target: Any) -> OpChanges:
+        return self._record("transfer", conversation_id, target)
+
+    def update_case_record(self, conversation_id: str, **values: Any) -> OpChanges:
+        return self._record("update_case_record", conversation_id, values)
+
+    def open_case(self, **args: Any) -> OpChanges:
+        return self._record("open_case", args.get("order_item_id"), args)
+
+    @property
+    def policy(self) -> Any:
+        from workstation.domain.policy import load_policy
+
+        return load_policy()
 
     def pending_changes(self) -> list[dict[str, Any]]:
         return list(self.entries)

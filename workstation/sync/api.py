@@ -215,6 +215,19 @@ class ApiClient:
         result: dict[str, Any] = self._request("GET", "/me")
         return result
 
+    def reveal_contact(self, customer_id: str, field: str, reason: str = "") -> dict[str, Any]:
+        """The unmasked phone number or address of a customer (``field``: "phone" or
+        "address"); allowed per role and audited by the server. Returns ``{"field", "value"}``."""
+        if field not in ("phone", "address"):
+            raise ValueError(f"field must be 'phone' or 'address', not {field!r}")
+        body: dict[str, Any] = {"field": field}
+        if reason:
+            body["reason"] = reason
+        result: dict[str, Any] = self._request(
+            "POST", f"/customers/{customer_id}/reveal", json=body
+        )
+        return result
+
     def list_conversations(
         self, view: str = "mine", limit: int = 200, offset: int = 0
     ) -> dict[str, Any]:

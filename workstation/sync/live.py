@@ -106,6 +106,9 @@ class LiveHints:
         self._rand = rand
         self.last_event_id: str | None = None
         self.connects = 0
+        self.on_event: Callable[[SseEvent], None] | None = None
+        """Called (on this listener's thread) with every event that is not a pull hint,
+        e.g. ``screen_pop`` (see `screen_pop_of`)."""
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._response: httpx.Response | None = None
@@ -155,6 +158,18 @@ class LiveHints:
             log.debug("live hints: %s; reconnecting in %.2fs", reason, delay)
             self._stopping.wait(delay)
 
+    def _other(self, event: SseEvent) -> None:
+        """A non-pull event: hand it to ``on_event``; it also means the sequence moved."""
+        handler = self.on_event
+        if handler is not None and event.event:
+            try:
+                handler(event)
+            except Exception:  # a listener's bug must not drop the stream
+                log.exception("live event listener failed")
+        if event.event == "screen_pop":
+            seq = int(event.id) if event.id and event.id.isdigit() else None
+            self.on_hint(seq)  # the call row changed too: pull it
+
     def _listen(self) -> None:
         """One connection, read until it ends."""
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache", **self.api.auth_headers()}
@@ -180,6 +195,29 @@ class LiveHints:
                     if event.event == "pull":
                         seq = int(event.id) if event.id and event.id.isdigit() else None
                         self.on_hint(seq)
+                    else:
+                        self._other(event)
             finally:
                 with self._lock:
                     self._response = None
+
+
+def screen_pop_of(event: SseEvent) -> dict[str, object] | None:
+    """The payload of a ``screen_pop`` event (``call_id``, ``caller_masked``, ``customer_id``,
+    ``agent``), or None for other events or a payload without a call id."""
+    import json
+
+    if event.event != "screen_pop":
+        return None
+    try:
+        data = json.loads(event.data or "{}")
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    inner = data.get("data")
+    if isinstance(inner, dict) and "call_id" not in data:
+        data = inner  # {"seq": .., "data": {...}} framing
+    if not data.get("call_id"):
+        return None
+    return {k: data.get(k) for k in ("call_id", "caller_masked", "customer_id", "agent")}

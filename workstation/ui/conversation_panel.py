@@ -8,21 +8,26 @@ The pane only shows and asks: it emits `claim_requested`, `fields_requested(dict
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListView,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -53,7 +58,9 @@ def sms_parts(text: str) -> tuple[int, int]:
 
 class ConversationPanel(QWidget):
     claim_requested = Signal()
+    transfer_requested = Signal()
     fields_requested = Signal(dict)
+    case_record_requested = Signal(dict)  # asks, solution, promised_at (aware datetime), wishes
     send_requested = Signal(str, str, bool)  # body, channel, internal note
 
     def __init__(self, *, model: TimelineModel, user_id: str | None, parent: QWidget | None = None) -> None:
@@ -65,6 +72,7 @@ class ConversationPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self._build_header())
+        layout.addWidget(self._build_case_record())
         self.timeline = QListView(self)
         self.timeline.setModel(model)
         self.delegate = TimelineDelegate(self.timeline)
@@ -75,7 +83,7 @@ class ConversationPanel(QWidget):
         self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.timeline.setWordWrap(True)
         self.timeline.setAccessibleName(_tr("Timeline"))
-        self.timeline.setStyleSheet("QListView { background: #ffffff; }")
+        self.apply_theme()
         layout.addWidget(self.timeline, 1)
         layout.addWidget(self._build_composer())
         model.modelReset.connect(self._scroll_to_end)
@@ -101,8 +109,11 @@ class ConversationPanel(QWidget):
         self.title_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.claim_button = QPushButton(_tr("Claim (C)"), box)
         self.claim_button.clicked.connect(self.claim_requested)
+        self.transfer_button = QPushButton(_tr("Transfer… (T)"), box)
+        self.transfer_button.clicked.connect(self.transfer_requested)
         top.addWidget(self.title_label, 1)
         top.addWidget(self.claim_button)
+        top.addWidget(self.transfer_button)
         col.addLayout(top)
         self.meta_label = QLabel(box)
         self.meta_label.setStyleSheet("color: #5f6368;")
@@ -125,6 +136,114 @@ class ConversationPanel(QWidget):
         fields.addStretch(1)
         col.addLayout(fields)
         return box
+
+    def _build_case_record(self) -> QWidget:
+        box = QFrame(self)
+        box.setObjectName("caseRecord")
+        col = QVBoxLayout(box)
+        col.setContentsMargins(4, 0, 4, 0)
+        col.setSpacing(2)
+        self.case_toggle = QToolButton(box)
+        self.case_toggle.setText(_tr("Case record"))
+        self.case_toggle.setCheckable(True)
+        self.case_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.case_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.case_toggle.setAutoRaise(True)
+        self.case_summary = QLabel(box)
+        self.case_summary.setStyleSheet("color: #5f6368;")
+        self.case_summary.setTextFormat(Qt.TextFormat.PlainText)
+        # a long summary must not widen the pane: it is cut at the pane's edge (full text: tooltip)
+        self.case_summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        head = QHBoxLayout()
+        head.addWidget(self.case_toggle)
+        head.addWidget(self.case_summary, 1)
+        col.addLayout(head)
+        self.case_form = QWidget(box)
+        form = QFormLayout(self.case_form)
+        form.setContentsMargins(18, 0, 0, 2)
+        self.asks_edit = QLineEdit(self.case_form)
+        self.asks_edit.setAccessibleName(_tr("What the customer asks"))
+        self.solution_edit = QLineEdit(self.case_form)
+        self.solution_edit.setAccessibleName(_tr("Solution offered"))
+        self.promised_check = QCheckBox(_tr("Agreed"), self.case_form)
+        self.promised_check.setAccessibleName(_tr("Time promised"))
+        self.promised_edit = QDateTimeEdit(self.case_form)
+        self.promised_edit.setCalendarPopup(True)
+        self.promised_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.promised_edit.setEnabled(False)
+        self.promised_check.toggled.connect(self.promised_edit.setEnabled)
+        self.wishes_edit = QLineEdit(self.case_form)
+        self.wishes_edit.setAccessibleName(_tr("Special wishes"))
+        self.case_save = QPushButton(_tr("Save case record"), self.case_form)
+        self.case_save.clicked.connect(self.save_case_record)
+        form.addRow(_tr("Customer asks"), self.asks_edit)
+        form.addRow(_tr("Solution offered"), self.solution_edit)
+        when = QHBoxLayout()
+        when.addWidget(self.promised_check)
+        when.addWidget(self.promised_edit, 1)
+        form.addRow(_tr("Promised"), when)
+        form.addRow(_tr("Special wishes"), self.wishes_edit)
+        form.addRow("", self.case_save)
+        self.case_form.hide()
+        col.addWidget(self.case_form)
+        self.case_toggle.toggled.connect(self.set_case_record_open)
+        return box
+
+    def set_case_record_open(self, open_: bool) -> None:
+        with QSignalBlocker(self.case_toggle):
+            self.case_toggle.setChecked(open_)
+        self.case_toggle.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
+        self.case_form.setVisible(open_)
+        if open_:
+            self.asks_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _show_case_record(self, record: dict[str, Any]) -> None:
+        self.asks_edit.setText(str(record.get("asks") or ""))
+        self.solution_edit.setText(str(record.get("solution") or ""))
+        self.wishes_edit.setText(str(record.get("wishes") or ""))
+        promised = record.get("promised_at")
+        at = None
+        if promised:
+            try:
+                at = datetime.fromisoformat(str(promised).replace("Z", "+00:00"))
+            except ValueError:
+                at = None
+        self.promised_check.setChecked(at is not None)
+        shown = at or datetime.now(UTC)
+        self.promised_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(shown.timestamp())))
+        parts = [str(record.get(k)) for k in ("asks", "solution") if record.get(k)]
+        if at is not None:
+            parts.append(_tr("promised {time}").format(time=at.astimezone().strftime("%m-%d %H:%M")))
+        summary = " · ".join(parts) if parts else _tr("not filled in")
+        self.case_summary.setText(summary)
+        self.case_summary.setToolTip(summary)
+
+    def case_record_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "asks": self.asks_edit.text().strip(),
+            "solution": self.solution_edit.text().strip(),
+            "wishes": self.wishes_edit.text().strip(),
+        }
+        if self.promised_check.isChecked():
+            secs = self.promised_edit.dateTime().toSecsSinceEpoch()
+            values["promised_at"] = datetime.fromtimestamp(secs, UTC)
+        return values
+
+    def save_case_record(self) -> None:
+        if self.conversation is None:
+            return
+        values = self.case_record_values()
+        current = dict(self.conversation.get("case_record") or {})
+        changed = {k: v for k, v in values.items() if k == "promised_at" or v != (current.get(k) or "")}
+        if "promised_at" in changed and str(current.get("promised_at") or "") == changed["promised_at"].isoformat():
+            changed.pop("promised_at")
+        if not changed:
+            return
+        self.case_save.setEnabled(False)
+        self.case_record_requested.emit(changed)
+
+    def case_record_saved(self) -> None:
+        self.case_save.setEnabled(self.conversation is not None)
 
     def _combo(self, parent: QWidget, table: dict[str, str], name: str) -> QComboBox:
         combo = QComboBox(parent)
@@ -181,6 +300,13 @@ class ConversationPanel(QWidget):
 
     # -- behaviour --------------------------------------------------------------------------
 
+    def apply_theme(self) -> None:
+        from workstation.ui import theme
+
+        background = "#1e1f22" if theme.is_dark() else "#ffffff"
+        self.timeline.setStyleSheet(f"QListView {{ background: {background}; }}")
+        self.timeline.viewport().update()
+
     def set_names(self, names: dict[str, str]) -> None:
         self.delegate.names = dict(names)
         self.timeline.viewport().update()
@@ -189,13 +315,15 @@ class ConversationPanel(QWidget):
         changed = (conversation or {}).get("id") != (self.conversation or {}).get("id")
         self.conversation = conversation
         enabled = conversation is not None
-        for w in (self.claim_button, self.type_combo, self.priority_combo, self.status_combo,
-                  self.channel_combo, self.note_toggle, self.editor, self.send_button):  # fmt: skip
+        for w in (self.claim_button, self.transfer_button, self.type_combo, self.priority_combo,
+                  self.status_combo, self.channel_combo, self.note_toggle, self.editor, self.send_button,
+                  self.case_toggle, self.case_save):  # fmt: skip
             w.setEnabled(enabled)
         if conversation is None:
             self.title_label.setText(_tr("No conversation selected"))
             self.meta_label.setText(_tr("Pick one in the inbox (Ctrl+Down / J for the next)."))
             self.model.clear()
+            self.case_summary.setText("")
             return
         self.title_label.setText(str(conversation.get("subject") or conversation.get("preview") or "—"))
         assignee = conversation.get("assignee_id")
@@ -224,6 +352,8 @@ class ConversationPanel(QWidget):
         ):
             with QSignalBlocker(combo):
                 combo.setCurrentIndex(max(combo.findData(conversation.get(key)), 0))
+        if changed or not self.case_form.isVisible():
+            self._show_case_record(dict(conversation.get("case_record") or {}))
         if changed:
             with QSignalBlocker(self.channel_combo):
                 self.channel_combo.setCurrentIndex(max(self.channel_combo.findData(conversation.get("channel")), 0))

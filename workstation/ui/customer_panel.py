@@ -42,8 +42,30 @@ def _e(value: object) -> str:
     return html.escape(str(value or ""))
 
 
-def render(card: CustomerCard, *, current_conversation: str | None = None) -> str:
+def _last4(value: object) -> str:
+    return "".join(ch for ch in str(value or "") if ch.isdigit())[-4:]
+
+
+def _contact_row(label: str, value: str, field: str, revealed: dict[str, str], can_reveal: bool) -> str:
+    if field in revealed:
+        shown = f"<b>{_e(revealed[field])}</b> <span class='muted'>{_e(_tr('(revealed for this session)'))}</span>"
+    else:
+        shown = _e(value)
+        if can_reveal and value:
+            shown += f" <a href='reveal:{field}'>{_e(_tr('Reveal'))}</a>"
+    return f"<tr><td class='muted'>{_e(label)}</td><td>{shown}</td></tr>"
+
+
+def render(
+    card: CustomerCard,
+    *,
+    current_conversation: str | None = None,
+    revealed: dict[str, str] | None = None,
+    can_reveal: bool = False,
+    can_open_cases: bool = False,
+) -> str:
     c = card.customer
+    revealed = revealed or {}
     out: list[str] = [
         "<style>h3{margin:10px 0 4px 0;} .muted{color:#5f6368;} .tag{background:#fde7e9;"
         "color:#b3261e;} td{padding:1px 6px 1px 0;vertical-align:top;}</style>",
@@ -63,13 +85,17 @@ def render(card: CustomerCard, *, current_conversation: str | None = None) -> st
         out.append(f"<div>{_e(c['notes'])}</div>")
 
     out.append(f"<h3>{_e(_tr('Identities'))}</h3><table>")
+    if c.get("phone"):
+        out.append(_contact_row(_tr("Phone"), mask(str(c["phone"])), "phone", revealed, can_reveal))
     for ident in card.identities:
+        if ident.get("kind") == "phone" and c.get("phone") and _last4(ident.get("handle")) == _last4(c["phone"]):
+            continue  # the customer's own phone, shown above with its Reveal link
         out.append(
             f"<tr><td class='muted'>{_e(labels.identity_kind(str(ident.get('kind') or '')))}</td>"
             f"<td>{_e(mask(str(ident.get('handle') or '')))}</td></tr>"
         )
     if c.get("address"):
-        out.append(f"<tr><td class='muted'>{_e(_tr('Address'))}</td><td>{_e(c['address'])}</td></tr>")
+        out.append(_contact_row(_tr("Address"), str(c["address"]), "address", revealed, can_reveal))
     out.append("</table>")
 
     out.append(f"<h3>{_e(_tr('Orders'))} ({len(card.orders)})</h3>")
@@ -87,7 +113,14 @@ def render(card: CustomerCard, *, current_conversation: str | None = None) -> st
         )
         for item in o.get("items") or []:
             qty = item.get("quantity") or 1
-            out.append(f"<li>{_e(item.get('title'))} × {_e(qty)} <span class='muted'>¥{_e(item.get('price'))}</span></li>")
+            action = (
+                f" <a href='item:{_e(item.get('id'))}'>{_e(_tr('Return / exchange / repair…')).replace(' ', '&nbsp;')}</a>"
+                if can_open_cases and item.get("id")
+                else ""
+            )
+            out.append(
+                f"<li>{_e(item.get('title'))} × {_e(qty)} <span class='muted'>¥{_e(item.get('price'))}</span>{action}</li>"
+            )
         out.append("</ul></div>")
 
     out.append(f"<h3>{_e(_tr('Conversations'))} ({len(card.conversations)})</h3><table>")
@@ -138,6 +171,8 @@ def render(card: CustomerCard, *, current_conversation: str | None = None) -> st
 class CustomerPanel(QWidget):
     open_conversation = Signal(str)
     loaded = Signal(str)  # customer id
+    open_case_requested = Signal(dict, dict)  # order item, its order
+    reveal_requested = Signal(str, str)  # customer id, "phone" | "address"
 
     def __init__(self, *, reader: CardReader, runner: BackgroundRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,6 +181,10 @@ class CustomerPanel(QWidget):
         self._generation = 0
         self.customer_id: str | None = None
         self.conversation_id: str | None = None
+        self.card: CustomerCard | None = None
+        self.can_reveal = False
+        self.can_open_cases = False
+        self._revealed: dict[str, dict[str, str]] = {}  # this session only, never stored
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.browser = QTextBrowser(self)
@@ -181,16 +220,64 @@ class CustomerPanel(QWidget):
         if generation != self._generation:
             return
         if card is None:
+            self.card = None
             self.browser.setHtml(f"<p>{_e(_tr('This customer is not in the local cache yet.'))}</p>")
         else:
             bar = self.browser.verticalScrollBar()
             keep = bar.value() if self.browser.property("customer") == customer_id else 0
-            self.browser.setHtml(render(card, current_conversation=self.conversation_id))
-            self.browser.setProperty("customer", customer_id)
+            self.card = card
+            self._render(customer_id)
             bar.setValue(keep)
         self.loaded.emit(customer_id)
+
+    def _render(self, customer_id: str) -> None:
+        if self.card is None:
+            return
+        self.browser.setHtml(
+            render(
+                self.card,
+                current_conversation=self.conversation_id,
+                revealed=self._revealed.get(customer_id),
+                can_reveal=self.can_reveal,
+                can_open_cases=self.can_open_cases,
+            )
+        )
+        self.browser.setProperty("customer", customer_id)
+
+    def set_revealed(self, customer_id: str, field: str, value: str) -> None:
+        """Show one unmasked value (kept in memory for this session only)."""
+        self._revealed.setdefault(customer_id, {})[field] = value
+        if customer_id == self.customer_id:
+            bar = self.browser.verticalScrollBar()
+            keep = bar.value()
+            self._render(customer_id)
+            bar.setValue(keep)
+
+    def forget_revealed(self) -> None:
+        self._revealed.clear()
+        if self.customer_id:
+            self._render(self.customer_id)
+
+    def revealed(self, customer_id: str) -> dict[str, str]:
+        return dict(self._revealed.get(customer_id, {}))
+
+    def find_item(self, item_id: str) -> tuple[dict, dict] | None:  # type: ignore[type-arg]
+        for order in (self.card.orders if self.card else []):
+            for item in order.get("items") or []:
+                if str(item.get("id")) == item_id:
+                    return dict(item), {k: v for k, v in order.items() if k != "items"}
+        return None
+
+    def request_case(self, item_id: str) -> None:
+        found = self.find_item(item_id)
+        if found is not None:
+            self.open_case_requested.emit(*found)
 
     def _on_link(self, url: QUrl) -> None:
         text = url.toString()
         if text.startswith("conversation:"):
             self.open_conversation.emit(text.split(":", 1)[1])
+        elif text.startswith("item:"):
+            self.request_case(text.split(":", 1)[1])
+        elif text.startswith("reveal:") and self.customer_id:
+            self.reveal_requested.emit(self.customer_id, text.split(":", 1)[1])

@@ -23,9 +23,10 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -42,17 +43,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workstation.ui import labels
+from workstation.ui import labels, theme
+from workstation.ui.case_dialogs import OpenCaseDialog, TransferDialog, assess
 from workstation.ui.cheatsheet import CheatSheetDialog
 from workstation.ui.conversation_panel import ConversationPanel
 from workstation.ui.customer_panel import CustomerPanel
+from workstation.ui.idle_lock import IdleWatcher, LockDialog
 from workstation.ui.models.inbox import Col, InboxModel
 from workstation.ui.models.timeline import TimelineModel
 from workstation.ui.pending_dialog import PendingChangesDialog
 from workstation.ui.reader import InboxQuery
+from workstation.ui.screen_pop import ScreenPopPanel
 from workstation.ui.tasks import TaskRunner
 from workstation.ui.timeline_delegate import describe
 
+# Roles that may reveal a full phone number or address (the server checks and audits too).
+REVEAL_ROLES = frozenset({"agent", "senior_agent", "team_lead", "admin", "field_engineer"})
 VIEWS = ("mine", "unassigned", "urgent", "about_to_breach", "all", "closed")
 LIVE_ENTITIES_INBOX = frozenset({"conversations", "customers", "messages"})
 LIVE_ENTITIES_TIMELINE = frozenset({"messages", "calls", "cases", "case_events", "users"})
@@ -107,6 +113,9 @@ class DeskWindow(QMainWindow):
         sync_expected: bool = True,
         confirm: Callable[[QWidget, str], bool] | None = None,
         sync_now: Callable[[], None] | None = None,
+        reveal: Callable[[str, str], str] | None = None,
+        check_password: Callable[[str], bool] | None = None,
+        idle_lock_minutes: float = 15,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -121,6 +130,14 @@ class DeskWindow(QMainWindow):
         self._settings = settings
         self._confirm = confirm
         self._sync_now = sync_now
+        self._reveal = reveal
+        self._check_password = check_password
+        self._clock = clock
+        self.screen_pop: ScreenPopPanel | None = None
+        self.open_case_dialog: OpenCaseDialog | None = None
+        self.transfer_dialog: TransferDialog | None = None
+        self.lock_dialog: LockDialog | None = None
+        self._names: dict[str, str] = {}
         self._counts: dict[str, int] = {}
         self._pending_live: set[str] = set()
         self._synced_once = not sync_expected
@@ -151,6 +168,8 @@ class DeskWindow(QMainWindow):
         self.conversation_panel = ConversationPanel(model=self.timeline_model, user_id=self._user_id, parent=self.splitter)
         self.splitter.addWidget(self.conversation_panel)
         self.customer_panel = CustomerPanel(reader=reader, runner=runner, parent=self.splitter)
+        self.customer_panel.can_reveal = reveal is not None and str(user.get("role") or "") in REVEAL_ROLES
+        self.customer_panel.can_open_cases = services is not None
         self.splitter.addWidget(self.customer_panel)
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 4)
@@ -171,6 +190,12 @@ class DeskWindow(QMainWindow):
         self.conversation_panel.claim_requested.connect(self.claim)
         self.conversation_panel.fields_requested.connect(self.set_fields)
         self.conversation_panel.send_requested.connect(self._send)
+        self.conversation_panel.transfer_requested.connect(self.show_transfer)
+        self.conversation_panel.case_record_requested.connect(self.update_case_record)
+        self.customer_panel.open_case_requested.connect(self.show_open_case)
+        self.customer_panel.reveal_requested.connect(self.reveal_contact)
+        self.idle = IdleWatcher(timeout_ms=int(idle_lock_minutes * 60_000) if check_password else 0, parent=self)
+        self.idle.idle.connect(self.lock)
 
         self._live_timer = QTimer(self)
         self._live_timer.setSingleShot(True)
@@ -191,9 +216,7 @@ class DeskWindow(QMainWindow):
     def _build_banner(self, parent: QWidget) -> QFrame:
         self.banner = QFrame(parent)
         self.banner.setObjectName("offlineBanner")
-        self.banner.setStyleSheet(
-            "#offlineBanner { background: #fff3e0; border: 1px solid #ffb74d; border-radius: 4px; }"
-        )
+        self._style_banner()
         row = QHBoxLayout(self.banner)
         row.setContentsMargins(8, 4, 8, 4)
         self.banner_label = QLabel(self.banner)
@@ -201,6 +224,23 @@ class DeskWindow(QMainWindow):
         row.addWidget(self.banner_label, 1)
         self.banner.hide()
         return self.banner
+
+    def _style_banner(self) -> None:
+        if theme.is_dark():
+            css = "#offlineBanner { background: #4a3410; border: 1px solid #b7791f; border-radius: 4px; }"
+        else:
+            css = "#offlineBanner { background: #fff3e0; border: 1px solid #ffb74d; border-radius: 4px; }"
+        self.banner.setStyleSheet(css)
+
+    def _filter_combo(self, parent: QWidget, everything: str, table: dict[str, str], name: str) -> QComboBox:
+        combo = QComboBox(parent)
+        combo.setAccessibleName(name)
+        combo.addItem(everything, None)
+        for value, text in table.items():
+            combo.addItem(QCoreApplication.translate("Labels", text), value)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.currentIndexChanged.connect(self._on_filter_changed)
+        return combo
 
     def _build_inbox_pane(self) -> QWidget:
         pane = QWidget(self)
@@ -232,6 +272,20 @@ class DeskWindow(QMainWindow):
         row.addWidget(self.channel_filter)
         row.addWidget(self.search_box, 1)
         col.addLayout(row)
+        filters = QHBoxLayout()
+        self.type_filter = self._filter_combo(pane, _tr("All types"), labels.REQUEST_TYPES, _tr("Request type filter"))
+        self.priority_filter = self._filter_combo(pane, _tr("All priorities"), labels.PRIORITIES, _tr("Priority filter"))
+        self.status_filter = self._filter_combo(pane, _tr("All statuses"), labels.STATUSES, _tr("Status filter"))
+        self.tag_filter = QLineEdit(pane)
+        self.tag_filter.setAccessibleName(_tr("Tag filter"))
+        self.tag_filter.setPlaceholderText(_tr("Tag"))
+        self.tag_filter.setClearButtonEnabled(True)
+        self.tag_filter.setMaximumWidth(140)
+        self.tag_filter.editingFinished.connect(self._on_tag_changed)
+        for w in (self.type_filter, self.priority_filter, self.status_filter, self.tag_filter):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        col.addLayout(filters)
         self.table = QTableView(pane)
         self.table.setModel(self.inbox)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -302,6 +356,9 @@ class DeskWindow(QMainWindow):
             ("C", _tr("Claim the conversation"), self.claim),
             ("Ctrl+F", _tr("Search"), self.focus_search),
             ("Ctrl+Return", _tr("Send the reply or note"), self.conversation_panel.send),
+            ("T", _tr("Transfer the conversation"), self.show_transfer),
+            ("E", _tr("Edit the case record"), self.edit_case_record),
+            ("Ctrl+L", _tr("Lock the workstation"), self.lock),
             ("F5", _tr("Sync now"), self.sync_now),
             ("F1", _tr("This cheat sheet"), self.show_cheat_sheet),
         ]
@@ -324,6 +381,25 @@ class DeskWindow(QMainWindow):
         pending_action = QAction(_tr("Pending changes…"), self)
         pending_action.triggered.connect(self.show_pending_changes)
         view_menu.addAction(pending_action)
+        view_menu.addSeparator()
+        self.theme_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for name, title in (("light", _tr("Light theme")), ("dark", _tr("Dark theme"))):
+            action = QAction(title, self)
+            action.setCheckable(True)
+            action.setChecked(theme.current() == name)
+            action.triggered.connect(lambda _checked=False, n=name: self.set_theme(n))
+            group.addAction(action)
+            view_menu.addAction(action)
+            self.theme_actions[name] = action
+        view_menu.addSeparator()
+        lock_action = QAction(_tr("Lock now"), self)
+        lock_action.triggered.connect(self.lock)
+        view_menu.addAction(lock_action)
+        idle_action = QAction(_tr("Lock after inactivity…"), self)
+        idle_action.triggered.connect(self.ask_idle_lock_minutes)
+        view_menu.addAction(idle_action)
         help_menu = self.menuBar().addMenu(_tr("&Help"))
         sheet_action = QAction(_tr("Keyboard shortcuts"), self)
         sheet_action.triggered.connect(self.show_cheat_sheet)
@@ -377,12 +453,36 @@ class DeskWindow(QMainWindow):
         self._apply_query()
         self._refresh_counts()
 
+    def _on_tag_changed(self) -> None:
+        if (self.tag_filter.text().strip() or None) != self.inbox.query.tag:
+            self._on_filter_changed(0)
+
+    def set_filters(self, *, request_type: str | None = None, priority: str | None = None,
+                    status: str | None = None, tag: str | None = None) -> None:
+        """Set the inbox filters at once (None: no filter)."""
+        for combo, value in ((self.type_filter, request_type), (self.priority_filter, priority),
+                             (self.status_filter, status)):  # fmt: skip
+            with QSignalBlocker(combo):
+                combo.setCurrentIndex(max(combo.findData(value), 0))
+        with QSignalBlocker(self.tag_filter):
+            self.tag_filter.setText(tag or "")
+        self._on_filter_changed(0)
+
+    def _query(self, search_ids: tuple[str, ...] | None = None) -> InboxQuery:
+        return InboxQuery(
+            view=self._current_view(),
+            channel=self.channel_filter.currentData(),
+            search_ids=search_ids,
+            request_type=self.type_filter.currentData(),
+            priority=self.priority_filter.currentData(),
+            status=self.status_filter.currentData(),
+            tag=self.tag_filter.text().strip() or None,
+        )
+
     def _apply_query(self, search_ids: tuple[str, ...] | None = None) -> None:
         self._inbox_loaded = False
         self._reselect = True
-        self.inbox.set_query(
-            InboxQuery(view=self._current_view(), channel=self.channel_filter.currentData(), search_ids=search_ids)
-        )
+        self.inbox.set_query(self._query(search_ids))
         self.table.scrollToTop()
 
     def focus_search(self) -> None:
@@ -412,11 +512,11 @@ class DeskWindow(QMainWindow):
         self.statusBar().showMessage(_tr("{count} conversations match “{text}”").format(count=len(ids), text=text), 8000)
 
     def _refresh_counts(self) -> None:
-        reader, channel = self._reader, self.channel_filter.currentData()
+        reader, channel, query = self._reader, self.channel_filter.currentData(), self._query()
         services = self._services
 
         def work() -> tuple[dict[str, int], dict[str, int] | None]:
-            counts = reader.view_counts(channel)
+            counts = reader.view_counts(channel, query)
             pending = services.pending_counts() if services is not None and hasattr(services, "pending_counts") else None
             return counts, pending
 
@@ -621,7 +721,11 @@ class DeskWindow(QMainWindow):
 
     def _load_names(self) -> None:
         reader = self._reader
-        self._runner.run_in_background(owner=self, fn=reader.user_names, on_success=self.conversation_panel.set_names)
+        self._runner.run_in_background(owner=self, fn=reader.user_names, on_success=self._names_arrived)
+
+    def _names_arrived(self, names: dict[str, str]) -> None:
+        self._names = dict(names)
+        self.conversation_panel.set_names(names)
 
     # -- use cases --------------------------------------------------------------------------
 
@@ -695,7 +799,206 @@ class DeskWindow(QMainWindow):
         self.cheat_sheet = dialog
         return dialog
 
+    # -- case work --------------------------------------------------------------------------
+
+    def update_case_record(self, values: dict[str, Any]) -> None:
+        cid = self._current_id
+        panel = self.conversation_panel
+        if cid is None:
+            panel.case_record_saved()
+            return
+        services = self._services
+
+        def saved() -> None:
+            panel.case_record_saved()
+            self.statusBar().showMessage(_tr("Case record saved."), 4000)
+
+        def failed(message: str) -> None:
+            panel.case_record_saved()
+            self._show_error(message)
+
+        self._run(lambda: services.update_case_record(cid, **values), on_done=saved, on_error=failed)
+
+    def edit_case_record(self) -> None:
+        if self._current_id is not None:
+            self.conversation_panel.set_case_record_open(True)
+
+    def show_transfer(self) -> TransferDialog | None:
+        cid = self._current_id
+        if cid is None or self._services is None:
+            return None
+        row = self.conversation_panel.conversation or {}
+        dialog = TransferDialog(users=self._names, me=self._user_id, current_queue=row.get("queue"), parent=self)
+        services = self._services
+
+        def submitted(target: dict[str, Any]) -> None:
+            def done() -> None:
+                dialog.accept()
+                self.statusBar().showMessage(_tr("Transferred."), 4000)
+
+            self._run(lambda: services.transfer(cid, **target), on_done=done, on_error=dialog.failed)
+
+        dialog.submitted.connect(submitted)
+        dialog.setModal(False)
+        dialog.show()
+        self.transfer_dialog = dialog
+        return dialog
+
+    def show_open_case(self, item: dict[str, Any], order: dict[str, Any], kind: str = "return") -> OpenCaseDialog | None:
+        if self._services is None:
+            return None
+        services, clock = self._services, self._clock
+
+        def assess_fn(**facts: Any) -> Any:
+            return assess(getattr(services, "policy", None), now=clock(), **facts)
+
+        dialog = OpenCaseDialog(item=item, order=order, assess_fn=assess_fn, kind=kind, parent=self)
+        conversation_id = self._current_id
+        if conversation_id is not None:
+            row = self.conversation_panel.conversation or {}
+            if row.get("customer_id") not in (None, order.get("customer_id")):
+                conversation_id = None
+
+        def submitted(args: dict[str, Any]) -> None:
+            def done() -> None:
+                dialog.accept()
+                self.statusBar().showMessage(_tr("Case opened."), 4000)
+
+            self._run(
+                lambda: services.open_case(order_item_id=str(item["id"]), conversation_id=conversation_id, **args),
+                on_done=done, on_error=dialog.failed,
+            )  # fmt: skip
+
+        dialog.submitted.connect(submitted)
+        dialog.setModal(False)
+        dialog.show()
+        self.open_case_dialog = dialog
+        return dialog
+
+    # -- privacy ----------------------------------------------------------------------------
+
+    def reveal_contact(self, customer_id: str, field: str) -> None:
+        if self._reveal is None or not self.customer_panel.can_reveal:
+            return
+        reveal, panel = self._reveal, self.customer_panel
+        self._runner.run_in_background(owner=self, fn=
+            lambda: reveal(customer_id, field),
+            on_success=lambda value: panel.set_revealed(customer_id, field, str(value or "")),
+            on_failure=lambda exc: self._show_error(
+                _tr("Could not reveal: {error}").format(error=getattr(exc, "detail", "") or exc)
+            ),
+        )  # fmt: skip
+
+    @property
+    def locked(self) -> bool:
+        return self.lock_dialog is not None and self.lock_dialog.isVisible()
+
+    def lock(self) -> None:
+        if self._check_password is None or self.locked:
+            return
+        central = self.centralWidget()
+        if central is not None:
+            central.hide()
+        self.customer_panel.forget_revealed()
+        if self.screen_pop is not None:
+            self.screen_pop.hide()
+        name = str(self._user.get("username") or "")
+        dialog = LockDialog(user=name, check=self._check_password, parent=self)
+        dialog.accepted.connect(self._unlocked)
+        self.lock_dialog = dialog
+        dialog.open()
+
+    @property
+    def idle_lock_minutes(self) -> float:
+        return self.idle.timeout_ms / 60_000
+
+    def set_idle_lock_minutes(self, minutes: float) -> None:
+        """Lock after `minutes` without input; remembered in the UI settings."""
+        minutes = max(1.0, float(minutes))
+        if self._check_password is not None:
+            self.idle.set_timeout(int(minutes * 60_000))
+        if self._settings is not None:
+            self._settings.setValue("privacy/idle_lock_minutes", int(minutes))
+            self._settings.sync()
+
+    def ask_idle_lock_minutes(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        current = int(self._settings.value("privacy/idle_lock_minutes", 15)) if self._settings is not None else 15
+        minutes, ok = QInputDialog.getInt(
+            self, _tr("Idle lock"), _tr("Lock the workstation after this many minutes without input:"),
+            current, 1, 240,
+        )  # fmt: skip
+        if ok:
+            self.set_idle_lock_minutes(minutes)
+
+    def _unlocked(self) -> None:
+        central = self.centralWidget()
+        if central is not None:
+            central.show()
+        self.idle.rearm()
+        self.lock_dialog = None
+
+    # -- themes -----------------------------------------------------------------------------
+
+    def set_theme(self, name: str) -> None:
+        app = QApplication.instance()
+        applied = theme.apply(app if isinstance(app, QApplication) else None, name)
+        theme.save(self._settings, applied)
+        for key, action in self.theme_actions.items():
+            action.setChecked(key == applied)
+        self._style_banner()
+        self.conversation_panel.apply_theme()
+
+    # -- phone ------------------------------------------------------------------------------
+
+    def on_screen_pop(self, pop: dict[str, Any]) -> None:
+        """A ringing call from the live stream: pop it when it rings for me (or for anyone)."""
+        agent = str(pop.get("agent") or "")
+        if agent and agent not in (str(self._user.get("username") or ""), str(self._user_id or "")):
+            return
+        if self.locked:
+            return  # nobody is at the desk (and a locked screen shows no customer)
+        self.show_screen_pop(pop)
+
+    def show_screen_pop(self, pop: dict[str, Any]) -> ScreenPopPanel:
+        if self.screen_pop is None:
+            self.screen_pop = ScreenPopPanel(self)
+            self.screen_pop.open_customer.connect(self.open_customer)
+        panel = self.screen_pop
+        panel.show_pop(pop)
+        geo = self.geometry()
+        panel.move(geo.right() - panel.width() - 24, geo.top() + 60)
+        customer = pop.get("customer_id")
+        if customer:
+            reader, cid = self._reader, str(customer)
+            self._runner.run_in_background(owner=self, fn=
+                lambda: reader.customer_card(cid),
+                on_success=lambda card: panel.show_customer(cid, card),
+                on_failure=lambda _exc: panel.show_customer(cid, None),
+            )  # fmt: skip
+        return panel
+
+    def open_customer(self, customer_id: str) -> None:
+        """Show the customer, with their latest conversation when the cache has one."""
+        reader = self._reader
+        latest = getattr(reader, "latest_conversation_of", None)
+        if latest is None:
+            self.customer_panel.show_customer(customer_id)
+            return
+
+        def arrived(conversation_id: str | None) -> None:
+            if conversation_id:
+                self.open_conversation(conversation_id)
+            else:
+                self.customer_panel.show_customer(customer_id)
+
+        self._runner.run_in_background(owner=self, fn=lambda: latest(customer_id), on_success=arrived)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.stop()
+        if self.screen_pop is not None:
+            self.screen_pop.hide()
         self.save_layout()
         self._clock_timer.stop()
         self._live_timer.stop()

@@ -44,9 +44,22 @@ class InboxQuery:
     channel: str | None = None
     search_ids: tuple[str, ...] | None = None
     """When set (a search is active), these ids in this order instead of the view."""
+    request_type: str | None = None
+    priority: str | None = None
+    status: str | None = None
+    tag: str | None = None
 
     def filters(self) -> Filters:
-        return Filters(channels=frozenset({self.channel}) if self.channel else None)
+        def one(value: str | None) -> frozenset[str] | None:
+            return frozenset({value}) if value else None
+
+        return Filters(
+            channels=one(self.channel),
+            request_types=one(self.request_type),
+            priorities=one(self.priority),
+            statuses=one(self.status),
+            tag=self.tag or None,
+        )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -80,8 +93,8 @@ class CacheReader:
     def conversation_rows(self, ids: list[str]) -> list[dict[str, Any]]:
         return queries.conversation_rows(self.db, ids)
 
-    def view_counts(self, channel: str | None = None) -> dict[str, int]:
-        filters = Filters(channels=frozenset({channel}) if channel else None)
+    def view_counts(self, channel: str | None = None, query: InboxQuery | None = None) -> dict[str, int]:
+        filters = query.filters() if query is not None else Filters(channels=frozenset({channel}) if channel else None)
         return {
             str(v): queries.count_conversations(self.db, view=v, filters=filters, user_id=self.user_id)
             for v in View
@@ -119,6 +132,23 @@ class CacheReader:
                     )
         items.sort(key=lambda i: (_norm(i["at"]), str(i.get("id") or "")))
         return items
+
+    def order_item(self, item_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """One cached order item and its order (for the open-a-case dialog)."""
+        with self.db.read() as s:
+            d = s.execute(select(order_items.c.data).where(order_items.c.id == item_id)).scalar()
+            if d is None:
+                return None
+            item = _data(d)
+            o = s.execute(select(orders.c.data).where(orders.c.id == str(item.get("order_id")))).scalar()
+        return (item, _data(o)) if o is not None else None
+
+    def latest_conversation_of(self, customer_id: str) -> str | None:
+        with self.db.read() as s:
+            return s.execute(
+                select(conversations.c.id).where(conversations.c.customer_id == customer_id)
+                .order_by(conversations.c.last_message_at.desc()).limit(1)
+            ).scalar()
 
     def user_names(self) -> dict[str, str]:
         with self.db.read() as s:

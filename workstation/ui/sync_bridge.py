@@ -14,9 +14,17 @@ from PySide6.QtCore import QObject, Signal
 class SyncBridge(QObject):
     status_changed = Signal(object)  # workstation.sync.engine.SyncStatus
     changed = Signal(object)  # frozenset of entity names
+    screen_pop = Signal(dict)  # call_id, caller_masked, customer_id, agent
 
     def status(self, status: Any) -> None:  # any thread
         self.status_changed.emit(status)
 
     def changes(self, entities: frozenset[str]) -> None:  # any thread
         self.changed.emit(frozenset(entities))
+
+    def event(self, event: Any) -> None:  # any thread (the live-hints listener)
+        from workstation.sync.live import screen_pop_of
+
+        pop = screen_pop_of(event)
+        if pop is not None:
+            self.screen_pop.emit(pop)

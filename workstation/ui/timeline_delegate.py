@@ -25,6 +25,13 @@ STYLE = {
     "call": (QColor("#e8f5e9"), QColor("#a5d6a7")),
     "pending": (QColor("#ffffff"), QColor("#90a4ae")),
 }
+DARK_STYLE = {
+    "inbound": (QColor("#303134"), QColor("#4a4c50")),
+    "outbound": (QColor("#1f3a5a"), QColor("#2f5b8a")),
+    "note": (QColor("#4a3f14"), QColor("#8a7420")),
+    "call": (QColor("#1e3a24"), QColor("#2e6b3a")),
+    "pending": (QColor("#1e1f22"), QColor("#78909c")),
+}
 
 
 def _tr(text: str) -> str:
@@ -164,7 +171,10 @@ class TimelineDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        muted = QColor("#5f6368")
+        from workstation.ui import theme
+
+        dark = theme.is_dark()
+        muted = QColor("#9aa0a6" if dark else "#5f6368")
         if p.style == "event":
             painter.setFont(small)
             painter.setPen(muted)
@@ -177,7 +187,7 @@ class TimelineDelegate(QStyledItemDelegate):
             painter.restore()
             return
         left, box_w = self._box(p.style, width)
-        fill, border = STYLE["pending" if ("_server" in item) else p.style]
+        fill, border = (DARK_STYLE if dark else STYLE)["pending" if ("_server" in item) else p.style]
         box = QRect(rect.left() + left, rect.top() + GAP // 2, box_w, rect.height() - GAP)
         pen = QPen(option.palette.highlight().color() if selected else border)
         pen.setWidthF(2.0 if selected else 1.0)
@@ -193,7 +203,7 @@ class TimelineDelegate(QStyledItemDelegate):
             painter.setPen(muted)
             painter.drawText(QRect(x, y, text_w, h_header), flags, p.header)
             y += h_header + 4
-        text_color = QColor("#202124")
+        text_color = QColor("#e8eaed" if dark else "#202124")
         if p.title:
             painter.setFont(bold)
             painter.setPen(text_color)

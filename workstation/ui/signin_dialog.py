@@ -1,0 +1,136 @@
+"""Sign-in: server URL (remembered), user, password. Signing in runs in the background; an
+unreachable server with a cache for that user starts offline from the cache and says so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workstation.ui.tasks import TaskRunner
+
+KEY_SERVER = "signin/server_url"
+KEY_USER = "signin/username"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("SignIn", text)
+
+
+def describe_error(exc: BaseException) -> str:
+    status = getattr(exc, "status", None)
+    if getattr(exc, "is_network", False):
+        return _tr("The server cannot be reached and there is no local copy for this user yet.")
+    if status in (401, 403):
+        return _tr("Wrong user name or password.")
+    return str(getattr(exc, "detail", "") or getattr(exc, "title", "") or exc)
+
+
+class SignInDialog(QDialog):
+    """`sign_in(url, user, password)` runs on a worker thread and returns an object with
+    ``user``, ``offline``, ``message`` and ``notice`` (see `workstation.app.sign_in_to`)."""
+
+    def __init__(
+        self,
+        *,
+        settings: Any,
+        default_server: str,
+        sign_in: Callable[[str, str, str], Any],
+        runner: TaskRunner | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInDialog")
+        self.setWindowTitle(_tr("Sign in"))
+        self._settings = settings
+        self._sign_in = sign_in
+        self._runner = runner or TaskRunner(parent=self)
+        self.result_value: Any = None
+        self.password = ""
+        col = QVBoxLayout(self)
+        form = QFormLayout()
+        self.server_edit = QLineEdit(self)
+        self.server_edit.setAccessibleName(_tr("Server"))
+        self.server_edit.setText(str(settings.value(KEY_SERVER, default_server) or default_server) if settings else default_server)
+        self.user_edit = QLineEdit(self)
+        self.user_edit.setAccessibleName(_tr("User"))
+        self.user_edit.setText(str(settings.value(KEY_USER, "") or "") if settings else "")
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setAccessibleName(_tr("Password"))
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(_tr("Server"), self.server_edit)
+        form.addRow(_tr("User"), self.user_edit)
+        form.addRow(_tr("Password"), self.password_edit)
+        col.addLayout(form)
+        self.status_label = QLabel(self)
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        col.addWidget(self.status_label)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(_tr("Sign in"))
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        col.addWidget(self.buttons)
+        (self.password_edit if self.user_edit.text() else self.user_edit).setFocus()
+        self.busy = False
+
+    def submit(self) -> None:
+        if self.busy:
+            return
+        url = self.server_edit.text().strip().rstrip("/")
+        user = self.user_edit.text().strip()
+        password = self.password_edit.text()
+        if not url.startswith(("http://", "https://")):
+            self._error(_tr("The server address must start with http:// or https://"))
+            return
+        if not user or not password:
+            self._error(_tr("Enter your user name and password."))
+            return
+        self.busy = True
+        for w in (self.server_edit, self.user_edit, self.password_edit, self.ok_button):
+            w.setEnabled(False)
+        self.status_label.setStyleSheet("")
+        self.status_label.setText(_tr("Signing in…"))
+        sign_in = self._sign_in
+        self._runner.run_in_background(
+            lambda: sign_in(url, user, password),
+            on_success=lambda result: self._done(url, user, password, result),
+            on_failure=self._failed,
+            owner=self,
+        )
+
+    def _done(self, url: str, user: str, password: str, result: Any) -> None:
+        self.busy = False
+        if self._settings is not None:
+            self._settings.setValue(KEY_SERVER, url)
+            self._settings.setValue(KEY_USER, user)
+            self._settings.sync()
+        self.result_value = result
+        self.password = password
+        self.password_edit.clear()
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy = False
+        for w in (self.server_edit, self.user_edit, self.password_edit, self.ok_button):
+            w.setEnabled(True)
+        self.password_edit.selectAll()
+        self.password_edit.setFocus()
+        self._error(describe_error(exc))
+
+    def _error(self, message: str) -> None:
+        self.status_label.setStyleSheet("color: #c62828;")
+        self.status_label.setText(message)
