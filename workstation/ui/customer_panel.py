@@ -129,8 +129,8 @@ def render(
         subject = _e(conv.get("subject") or conv.get("preview") or "—")
         link = subject if cid == current_conversation else f"<a href='conversation:{_e(cid)}'>{subject}</a>"
         out.append(
-            f"<tr><td class='muted'>{_e(timefmt.day(conv.get('last_message_at')))}</td>"
-            f"<td>{_e(labels.channel(str(conv.get('channel') or '')))}</td><td>{link}</td>"
+            f"<tr><td class='muted' style='white-space:nowrap'>{_e(timefmt.day(conv.get('last_message_at')))}</td>"
+            f"<td style='white-space:nowrap'>{_e(labels.channel(str(conv.get('channel') or '')))}</td><td>{link}</td>"
             f"<td class='muted'>{_e(labels.status(str(conv.get('status') or '')))}</td></tr>"
         )
     out.append("</table>")
@@ -152,7 +152,7 @@ def render(
             out.append(
                 f"<tr><td>¥{_e(offer.get('amount'))}</td>"
                 f"<td>{_e(labels.offer_status(str(offer.get('status') or '')))}</td>"
-                f"<td class='muted'>{_e(timefmt.day(offer.get('created_at')))}</td></tr>"
+                f"<td class='muted' style='white-space:nowrap'>{_e(timefmt.day(offer.get('created_at')))}</td></tr>"
             )
         out.append("</table>")
     rated = [s for s in card.surveys if s.get("rating")]
@@ -162,7 +162,7 @@ def render(
             out.append(
                 f"<tr><td>{_e(labels.rating(str(survey.get('rating'))))}</td>"
                 f"<td class='muted'>{_e(survey.get('comment'))}</td>"
-                f"<td class='muted'>{_e(timefmt.day(survey.get('responded_at')))}</td></tr>"
+                f"<td class='muted' style='white-space:nowrap'>{_e(timefmt.day(survey.get('responded_at')))}</td></tr>"
             )
         out.append("</table>")
     return "".join(out)
