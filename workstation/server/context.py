@@ -24,6 +24,7 @@ class ServerContext:
     hub: HintHub
 
 
-def get_ctx(request: Request) -> ServerContext:
+async def get_ctx(request: Request) -> ServerContext:
+    # async: FastAPI would otherwise run this trivial lookup on a worker thread per request
     ctx: ServerContext = request.app.state.ctx
     return ctx

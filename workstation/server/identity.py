@@ -15,13 +15,16 @@ them. Two different known customers are never merged automatically: that is a pe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Connection, Select, bindparam, func, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from workstation.domain.ids import new_id
+from workstation.server import changes
 from workstation.server.audit import record_audit
 from workstation.server.auth import Principal
 from workstation.server.context import ServerContext
@@ -152,19 +155,11 @@ def _default_name(channel: str, kind: str, handle: str, name: str | None) -> str
     return f"{channel} {handle[:40]}"
 
 
-def resolve_customer(
-    session: Session,
-    ctx: ServerContext,
-    *,
-    channel: str,
-    handle_kind: str,
-    handle: str,
-    name: str | None = None,
-    phone: str | None = None,
-    email: str | None = None,
-) -> Customer:
-    """The customer behind a sender, creating them (and any new identities) as needed."""
-    now = ctx.clock()
+def _sender_keys(
+    handle_kind: str, handle: str, phone: str | None, email: str | None
+) -> tuple[list[tuple[str, str]], str | None, str | None]:
+    """The (kind, handle) identities a sender names, own handle first; the normalised primary
+    handle and phone number."""
     wanted: list[tuple[str, str]] = []
     primary = normalise_handle(handle_kind, handle)
     if primary is not None:
@@ -175,49 +170,250 @@ def resolve_customer(
     email_n = normalise_email(email)
     if email_n is not None and (EMAIL, email_n) not in wanted:
         wanted.append((EMAIL, email_n))
+    return wanted, primary, phone_n
 
-    known: dict[tuple[str, str], Identity] = {}
+
+def _new_customer_values(
+    *, channel: str, handle_kind: str, handle: str, name: str | None, wanted: list[tuple[str, str]],
+    primary: str | None, phone_n: str | None, now: datetime,
+) -> dict[str, Any]:
+    display_kind, display_handle = wanted[0] if wanted else (handle_kind, handle.strip())
+    return {
+        "id": new_id(),
+        "display_name": _default_name(channel, display_kind, display_handle, name),
+        "phone": national_phone(phone_n) if phone_n else (national_phone(primary) if handle_kind == PHONE else None),
+        "preferred_channel": channel,
+        "language": "zh",
+        "tags": [],
+        "notes": "",
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _customer_updates(
+    *, phone: str | None, display_name: str, channel: str, handle_kind: str, name: str | None,
+    primary: str | None, phone_n: str | None, now: datetime,
+) -> dict[str, Any]:
+    """What a known customer learns from this contact: a phone number they had none of, a real
+    name in place of a placeholder."""
+    changes: dict[str, Any] = {}
+    if phone is None and (phone_n or (handle_kind == PHONE and primary)):
+        changes["phone"] = national_phone(phone_n or primary)
+    if name and name.strip() and display_name == _default_name(channel, handle_kind, primary or "", None):
+        changes["display_name"] = name.strip()[:200]  # a placeholder name gives way to a real one
+    if changes:
+        changes["updated_at"] = now
+    return changes
+
+
+def _key_params(wanted: list[tuple[str, str]]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for i, (kind, value) in enumerate(wanted):
+        params[f"k{i}"] = kind
+        params[f"h{i}"] = value
+    return params
+
+
+def _identity_lookup(pairs_count: int, *, lock: bool, columns: tuple[Any, ...]) -> Select[Any]:
+    """Known identities among `pairs_count` (kind, handle) pairs with their customers, one query."""
+    pairs = [(bindparam(f"k{i}"), bindparam(f"h{i}")) for i in range(pairs_count)]
+    # OR of (kind = ? AND handle = ?): each arm is a lookup on the unique (kind, handle) index.
+    match = or_(*((Identity.kind == kind) & (Identity.handle == handle) for kind, handle in pairs))
+    stmt = (
+        select(Identity.kind, Identity.handle, *columns)
+        .join(Customer, Customer.id == Identity.customer_id)
+        .where(match)
+        .order_by(Customer.id)  # PostgreSQL takes the row locks in this order: no lock-order deadlocks
+    )
+    return stmt.with_for_update(of=Customer) if lock else stmt
+
+
+_CUSTOMER_ROW_COLUMNS = (Customer.id, Customer.merged_into, Customer.phone, Customer.display_name)
+# Built once (a message names one to three handles): building a statement costs about as much
+# as running it, and a prebuilt one goes straight to SQLAlchemy's compiled cache.
+_IDENTITY_ENTITIES = {
+    (n, lock): _identity_lookup(n, lock=lock, columns=(Customer,)) for n in (1, 2, 3) for lock in (False, True)
+}
+_IDENTITY_ROWS = {
+    (n, lock): _identity_lookup(n, lock=lock, columns=_CUSTOMER_ROW_COLUMNS) for n in (1, 2, 3) for lock in (False, True)
+}
+_CUSTOMER_ROW = {
+    lock: (lambda stmt: stmt.with_for_update() if lock else stmt)(
+        select(*_CUSTOMER_ROW_COLUMNS).where(Customer.id == bindparam("id"))
+    )
+    for lock in (False, True)
+}
+_INSERT_CUSTOMER = insert(Customer)
+_INSERT_IDENTITY = insert(Identity)
+
+
+def resolve_customer(
+    session: Session,
+    ctx: ServerContext,
+    *,
+    channel: str,
+    handle_kind: str,
+    handle: str,
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    lock: bool = False,
+) -> Customer:
+    """The customer behind a sender, creating them (and any new identities) as needed.
+
+    One query finds the known identities and their customers. With `lock` (PostgreSQL only;
+    SQLite writers are serial already) the customers found are row-locked in the same query, so
+    `lock_customer` has nothing left to do for them. A new customer and its identities are only
+    added to the session: they reach the database with the caller's next flush, together with
+    the rows that point at them.
+    """
+    now = ctx.clock()
+    wanted, primary, phone_n = _sender_keys(handle_kind, handle, phone, email)
+    lock = lock and session.get_bind().dialect.name == "postgresql"
+    known: dict[tuple[str, str], Customer] = {}
     if wanted:
-        rows = session.execute(
-            select(Identity).where(tuple_(Identity.kind, Identity.handle).in_(wanted))
-        ).scalars()
-        known = {(row.kind, row.handle): row for row in rows}
+        rows = session.execute(_IDENTITY_ENTITIES[(len(wanted), lock)], _key_params(wanted))
+        known = {(kind, value): cust for kind, value, cust in rows}
+    if lock:
+        mark_locked(session, (c.id for c in known.values()))
 
     customer: Customer | None = None
     for key in wanted:  # the sender's own handle first, then what they told us
         if key in known:
-            found = session.get(Customer, known[key].customer_id)
-            if found is not None:
-                customer = root_customer(session, found)
-                break
+            customer = root_customer(session, known[key])
+            break
 
     if customer is None:
-        display_kind, display_handle = wanted[0] if wanted else (handle_kind, handle.strip())
-        customer = Customer(
-            id=new_id(),
-            display_name=_default_name(channel, display_kind, display_handle, name),
-            phone=national_phone(phone_n) if phone_n else (national_phone(primary) if handle_kind == PHONE else None),
-            preferred_channel=channel,
-            created_at=now,
-            updated_at=now,
-        )
+        customer = Customer(**_new_customer_values(
+            channel=channel, handle_kind=handle_kind, handle=handle, name=name, wanted=wanted, primary=primary,
+            phone_n=phone_n, now=now,
+        ))
         session.add(customer)
-        session.flush()
     else:
-        changed = False
-        if customer.phone is None and (phone_n or (handle_kind == PHONE and primary)):
-            customer.phone = national_phone(phone_n or primary)
-            changed = True
-        if name and name.strip() and customer.display_name == _default_name(channel, handle_kind, primary or "", None):
-            customer.display_name = name.strip()[:200]  # a placeholder name gives way to a real one
-            changed = True
-        if changed:
-            customer.updated_at = now
+        for column, value in _customer_updates(
+            phone=customer.phone, display_name=customer.display_name, channel=channel, handle_kind=handle_kind,
+            name=name, primary=primary, phone_n=phone_n, now=now,
+        ).items():
+            setattr(customer, column, value)
 
     for kind, value in wanted:
         if (kind, value) not in known:
             session.add(Identity(id=new_id(), customer_id=customer.id, kind=kind, handle=value, created_at=now))
     return customer
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedCustomer:
+    id: str
+    created: bool
+
+
+def resolve_customer_id(
+    session: Session,
+    ctx: ServerContext,
+    *,
+    channel: str,
+    handle_kind: str,
+    handle: str,
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    conn: Connection | None = None,
+    reserve_extra: int = 0,
+) -> ResolvedCustomer:
+    """`resolve_customer` for the webhook hot path, in SQLAlchemy Core: same rules, no ORM objects.
+
+    Writes at once on the session's connection (a new customer, then its new identities, or a
+    known customer's updates), each row stamped from the transaction's change-seq reservation.
+    On PostgreSQL the customer's row is locked (FOR UPDATE) by the lookup itself, so intake for
+    one customer is serialised from here to commit. `reserve_extra`: change_seq values the caller
+    will take afterwards, reserved with this function's own in one counter update.
+    """
+    now = ctx.clock()
+    wanted, primary, phone_n = _sender_keys(handle_kind, handle, phone, email)
+    if conn is None:
+        conn = session.connection()
+    lock = conn.dialect.name == "postgresql"
+    known: dict[tuple[str, str], Any] = {}
+    if wanted:
+        rows = conn.execute(_IDENTITY_ROWS[(len(wanted), lock)], _key_params(wanted)).all()
+        known = {(row[0], row[1]): row for row in rows}
+
+    found: Any = None
+    for key in wanted:  # the sender's own handle first, then what they told us
+        if key in known:
+            found = known[key]
+            break
+    created = found is None
+    new_keys = [key for key in wanted if key not in known]
+    if found is not None:
+        seen = {found.id}  # follow merged_into to the customer that absorbed this one
+        for _ in range(_MAX_MERGE_DEPTH):
+            if found.merged_into is None:
+                break
+            nxt = conn.execute(_CUSTOMER_ROW[lock], {"id": found.merged_into}).first()
+            if nxt is None or nxt.id in seen:
+                break
+            seen.add(nxt.id)
+            found = nxt
+        customer_id = str(found.id)
+        updates = _customer_updates(
+            phone=found.phone, display_name=found.display_name, channel=channel, handle_kind=handle_kind, name=name,
+            primary=primary, phone_n=phone_n, now=now,
+        )
+        changes.reserve(session, (1 if updates else 0) + len(new_keys) + reserve_extra)
+        if updates:
+            updates["change_seq"] = changes.take(session, 1)
+            conn.execute(update(Customer).where(Customer.id == customer_id).values(**updates))
+    else:
+        values = _new_customer_values(
+            channel=channel, handle_kind=handle_kind, handle=handle, name=name, wanted=wanted, primary=primary,
+            phone_n=phone_n, now=now,
+        )
+        changes.reserve(session, 1 + len(new_keys) + reserve_extra)
+        values["change_seq"] = changes.take(session, 1)
+        conn.execute(_INSERT_CUSTOMER, values)
+        customer_id = values["id"]
+
+    if new_keys:
+        first = changes.take(session, len(new_keys))
+        rows = [
+            {"id": new_id(), "customer_id": customer_id, "kind": kind, "handle": value, "created_at": now,
+             "change_seq": first + offset}
+            for offset, (kind, value) in enumerate(new_keys)
+        ]
+        conn.execute(_INSERT_IDENTITY, rows[0] if len(rows) == 1 else rows)
+    return ResolvedCustomer(id=customer_id, created=created)
+
+
+# session.info key: (transaction, ids of customers it has row-locked) on PostgreSQL. Keyed by the
+# innermost transaction object, so a lock taken in another (or a rolled-back nested) transaction
+# never counts: at worst a customer is locked twice, which costs a query, not correctness.
+_LOCKED = "workstation.locked_customers"
+
+
+def _locked_ids(session: Session) -> set[str]:
+    txn = session.get_nested_transaction() or session.get_transaction()
+    entry = session.info.get(_LOCKED)
+    if entry is None or entry[0] is not txn:
+        entry = (txn, set())
+        session.info[_LOCKED] = entry
+    ids: set[str] = entry[1]
+    return ids
+
+
+def mark_locked(session: Session, customer_ids: Iterable[str]) -> None:
+    """Note that this transaction now holds these customers' row locks."""
+    _locked_ids(session).update(customer_ids)
+
+
+def is_locked(session: Session, customer: Customer) -> bool:
+    """Whether this transaction already holds `customer`'s row lock, or needs none (a new row)."""
+    if inspect(customer).pending:
+        return True
+    entry = session.info.get(_LOCKED)
+    return entry is not None and customer.id in _locked_ids(session)
 
 
 def find_customer_by_phone(session: Session, raw: str | None) -> Customer | None:
@@ -383,6 +579,8 @@ def suggest_merges(session: Session, customer_id: str) -> list[dict[str, Any]]:
 
 __all__ = [
     "CHANNEL_HANDLE_KIND",
+    "is_locked",
+    "mark_locked",
     "MergeResult",
     "find_customer_by_phone",
     "mask_caller",
@@ -391,6 +589,8 @@ __all__ = [
     "normalise_email",
     "normalise_handle",
     "normalise_phone",
+    "ResolvedCustomer",
     "resolve_customer",
+    "resolve_customer_id",
     "suggest_merges",
 ]

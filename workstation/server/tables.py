@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from workstation.domain.money import FEN, round_fen
@@ -195,6 +195,10 @@ class Identity(Synced, Base):
     kind: Mapped[str] = mapped_column(String(20))  # phone | email | wechat | app_user | chat_visitor | live_user | social
     handle: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # Many-to-one links for the unit of work only: with them one flush inserts parents before
+    # children (customer, identity, conversation, message) instead of one flush per level.
+    # Never loaded (lazy="raise"); code reads and writes the *_id columns.
+    customer: Mapped[Customer] = relationship(lazy="raise")
 
 
 class Order(Synced, Base):
@@ -259,6 +263,7 @@ class Conversation(Synced, Base):
     closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     thread_ref: Mapped[str | None] = mapped_column(String(300), nullable=True, index=True)  # e-mail root Message-ID
     unread: Mapped[int] = mapped_column(Integer, default=0)
+    customer: Mapped[Customer] = relationship(lazy="raise")  # flush order only, see Identity
 
 
 class Message(Synced, Base):
@@ -282,6 +287,7 @@ class Message(Synced, Base):
     script_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     delivery: Mapped[str | None] = mapped_column(String(12), nullable=True)  # queued | sent | failed (outbound)
     sent_at: Mapped[datetime]
+    conversation: Mapped[Conversation] = relationship(lazy="raise")  # flush order only, see Identity
 
 
 class Call(Synced, Base):
@@ -299,6 +305,9 @@ class Call(Synced, Base):
     duration_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     wrap_up_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # Flush order only (see Identity): a call may point at a conversation opened in the same flush.
+    conversation: Mapped[Conversation | None] = relationship(lazy="raise")
+    customer: Mapped[Customer | None] = relationship(lazy="raise")
 
 
 # --- after-sales cases, compensation, field work ----------------------------------------

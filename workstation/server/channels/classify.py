@@ -41,29 +41,29 @@ _QUEUES = {
 DEFAULT_QUEUE = "general"
 
 
-def _contains(text: str, words: tuple[str, ...]) -> bool:
-    for word in words:
-        if word.isascii():
-            # English words match at a word start: "refunds" and "returned" match, "unbroken" does not.
-            if re.search(r"\b" + re.escape(word), text):
-                return True
-        elif word in text:
-            return True
-    return False
+def _matcher(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled pattern for a word list: English words match at a word start ("refunds" and
+    "returned" match, "unbroken" does not), Chinese ones anywhere."""
+    parts = [(r"\b" + re.escape(word)) if word.isascii() else re.escape(word) for word in words]
+    return re.compile("|".join(parts))
+
+
+_RULE_MATCHERS = tuple((request_type, _matcher(words)) for request_type, words in _RULES)
+_DAMAGE_MATCHER = _matcher(_DAMAGE)
 
 
 def classify_request(text: str) -> RequestType:
     """The request type suggested by `text` (subject and body); inquiry when nothing matches."""
     lowered = text.casefold()
-    for request_type, words in _RULES:
-        if _contains(lowered, words):
+    for request_type, matcher in _RULE_MATCHERS:
+        if matcher.search(lowered):
             return request_type
     return RequestType.INQUIRY
 
 
 def mentions_damage(text: str) -> bool:
     """Whether the text reports goods arriving damaged or spoiled (fresh-food fast lane)."""
-    return _contains(text.casefold(), _DAMAGE)
+    return _DAMAGE_MATCHER.search(text.casefold()) is not None
 
 
 def queue_for(request_type: RequestType) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,10 +33,16 @@ from workstation.domain.enums import (
     RequestType,
 )
 from workstation.domain.ids import new_id
+from workstation.server import changes
 from workstation.server.channels.classify import classify_request, mentions_damage, queue_for
 from workstation.server.channels.schemas import InboundMessage
 from workstation.server.context import ServerContext
-from workstation.server.identity import CHANNEL_HANDLE_KIND, resolve_customer
+from workstation.server.identity import (
+    CHANNEL_HANDLE_KIND,
+    is_locked,
+    mark_locked,
+    resolve_customer_id,
+)
 from workstation.server.tables import Conversation, Customer, Message, Order, OrderItem
 
 log = logging.getLogger("workstation.server.channels")
@@ -78,11 +84,14 @@ class Triage:
     tags: list[str] = field(default_factory=list)
 
 
-def triage(session: Session, ctx: ServerContext, *, text: str, order: Order | None) -> Triage:
+_ORDER_CATEGORIES = select(OrderItem.category).where(OrderItem.order_id == bindparam("order_id"))
+
+
+def triage(session: Session, ctx: ServerContext, *, text: str, order_id: str | None) -> Triage:
     request_type = classify_request(text)
     fresh_damage = False
-    if order is not None and mentions_damage(text):
-        categories = set(session.execute(select(OrderItem.category).where(OrderItem.order_id == order.id)).scalars())
+    if order_id is not None and mentions_damage(text):
+        categories = set(session.connection().execute(_ORDER_CATEGORIES, {"order_id": order_id}).scalars())
         fresh_damage = Category.FRESH_FOOD.value in categories
     tags: list[str] = []
     if fresh_damage:
@@ -104,17 +113,68 @@ def preview_of(text: str, attachments: list[dict[str, Any]] | None = None) -> st
     return flat[:PREVIEW_CHARS]
 
 
+_OPEN_CONVERSATION = (
+    select(Conversation)
+    .where(
+        Conversation.customer_id == bindparam("customer_id"),
+        Conversation.channel == bindparam("channel"),
+        Conversation.status.not_in(CLOSED_STATUSES),
+    )
+    .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+    .limit(1)
+)
+
+
 def find_open_conversation(session: Session, *, customer_id: str, channel: str) -> Conversation | None:
+    """The customer's latest conversation on the channel that is not resolved or closed."""
     return session.execute(
-        select(Conversation)
-        .where(
-            Conversation.customer_id == customer_id,
-            Conversation.channel == channel,
-            Conversation.status.not_in(CLOSED_STATUSES),
-        )
-        .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
-        .limit(1)
+        _OPEN_CONVERSATION, {"customer_id": customer_id, "channel": channel}
     ).scalar_one_or_none()
+
+
+def new_conversation_values(
+    session: Session,
+    ctx: ServerContext,
+    *,
+    customer_id: str,
+    channel: str,
+    text: str,
+    subject: str | None,
+    order_id: str | None,
+    now: datetime,
+    thread_ref: str | None = None,
+    extra_tags: list[str] | None = None,
+) -> dict[str, Any]:
+    """The columns of a new conversation: first-guess triage and SLA clocks running from `now`."""
+    t = triage(session, ctx, text=f"{subject or ''}\n{text}", order_id=order_id)
+    chan = Channel(channel)
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return {
+        "id": new_id(),
+        "customer_id": customer_id,
+        "order_id": order_id,
+        "channel": channel,
+        "request_type": t.request_type.value,
+        "priority": t.priority.value,
+        "status": ConversationStatus.NEW.value,
+        "queue": t.queue,
+        "subject": (subject or first_line[:SUBJECT_CHARS])[:300],
+        "preview": "",
+        "tags": [*t.tags, *(extra_tags or [])],
+        "case_record": {},
+        "opened_at": now,
+        "first_response_due_at": sla.first_response_due(
+            ctx.policy, channel=chan, request_type=t.request_type, priority=t.priority, opened_at=now
+        ),
+        "resolution_due_at": sla.resolution_due(
+            ctx.policy, request_type=t.request_type, priority=t.priority, opened_at=now
+        ),
+        "last_message_at": now,
+        "last_inbound_at": None,
+        "closed_at": None,
+        "thread_ref": thread_ref,
+        "unread": 0,
+    }
 
 
 def open_conversation(
@@ -131,55 +191,36 @@ def open_conversation(
     extra_tags: list[str] | None = None,
 ) -> Conversation:
     """A new conversation with its first-guess triage and SLA clocks running from `now`."""
-    t = triage(session, ctx, text=f"{subject or ''}\n{text}", order=order)
-    chan = Channel(channel)
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    conv = Conversation(
-        id=new_id(),
-        customer_id=customer.id,
-        order_id=order.id if order is not None else None,
-        channel=channel,
-        request_type=t.request_type.value,
-        priority=t.priority.value,
-        status=ConversationStatus.NEW.value,
-        queue=t.queue,
-        subject=(subject or first_line[:SUBJECT_CHARS])[:300],
-        preview="",
-        tags=[*t.tags, *(extra_tags or [])],
-        case_record={},
-        opened_at=now,
-        first_response_due_at=sla.first_response_due(
-            ctx.policy, channel=chan, request_type=t.request_type, priority=t.priority, opened_at=now
-        ),
-        resolution_due_at=sla.resolution_due(
-            ctx.policy, request_type=t.request_type, priority=t.priority, opened_at=now
-        ),
-        last_message_at=now,
-        thread_ref=thread_ref,
-        unread=0,
-    )
+    conv = Conversation(**new_conversation_values(
+        session, ctx, customer_id=customer.id, channel=channel, text=text, subject=subject,
+        order_id=order.id if order is not None else None, now=now, thread_ref=thread_ref, extra_tags=extra_tags,
+    ))
+    # Not flushed here: the Message/Call -> Conversation -> Customer relationships make the next
+    # flush insert it before the rows that point at it, in the same round trip.
     session.add(conv)
-    session.flush()  # rows that point at it (messages, calls) may be flushed in any order later
     return conv
 
 
 def note_inbound(
     session: Session,
     ctx: ServerContext,
-    conv: Conversation,
+    conv: Any,
     *,
     text: str,
     at: datetime,
     preview: str,
-    order: Order | None = None,
+    order_id: str | None = None,
 ) -> None:
-    """Bump a conversation for a new inbound contact: times, preview, unread, status, urgency."""
+    """Bump a conversation for a new inbound contact: times, preview, unread, status, urgency.
+
+    `conv` is a Conversation or any object with its attributes (the webhook path's `ConvRow`).
+    """
     conv.last_message_at = max(conv.last_message_at, at)
     conv.last_inbound_at = at if conv.last_inbound_at is None else max(conv.last_inbound_at, at)
     conv.preview = preview
     conv.unread = (conv.unread or 0) + 1
-    if order is not None and conv.order_id is None:
-        conv.order_id = order.id
+    if order_id is not None and conv.order_id is None:
+        conv.order_id = order_id
     status = ConversationStatus(conv.status)
     if status in (ConversationStatus.PENDING_CUSTOMER, ConversationStatus.RESOLVED):
         check_status_transition(status, ConversationStatus.OPEN)
@@ -187,7 +228,7 @@ def note_inbound(
         conv.closed_at = None
     if text.strip():  # callers pass no text for a conversation's first message
         # A follow-up can raise urgency (say, the goods turned out spoiled), never lower it.
-        t = triage(session, ctx, text=text, order=order)
+        t = triage(session, ctx, text=text, order_id=order_id)
         if t.priority.rank < Priority(conv.priority).rank:
             conv.priority = t.priority.value
             conv.tags = list(dict.fromkeys([*(conv.tags or []), *t.tags, "escalated_by_customer"]))
@@ -200,12 +241,21 @@ def clamp_sent_at(sent_at: datetime | None, now: datetime) -> datetime:
     return sent_at
 
 
+_FIND_EXISTING = (
+    select(Message.id, Message.conversation_id, Conversation.customer_id)
+    .join(Conversation, Conversation.id == Message.conversation_id)
+    .where(Message.channel == bindparam("channel"), Message.external_id == bindparam("external_id"))
+)
+
+
 def find_existing(session: Session, *, channel: str, external_id: str) -> IntakeResult | None:
-    row = session.execute(
-        select(Message.id, Message.conversation_id, Conversation.customer_id)
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.channel == channel, Message.external_id == external_id)
-    ).first()
+    # Core on the session's connection: three plain columns need no ORM, and this runs first in
+    # every intake (it is most of the cost of a replay).
+    return _find_existing(session.connection(), channel=channel, external_id=external_id)
+
+
+def _find_existing(conn: Connection, *, channel: str, external_id: str) -> IntakeResult | None:
+    row = conn.execute(_FIND_EXISTING, {"channel": channel, "external_id": external_id}).first()
     if row is None:
         return None
     return IntakeResult(conversation_id=row[1], message_id=row[0], customer_id=row[2], duplicate=True)
@@ -251,23 +301,82 @@ def run_write(ctx: ServerContext, work: Callable[[Session], T], *, on_conflict: 
 
 def lock_customer(session: Session, customer: Customer) -> None:
     """Serialise intake per customer on PostgreSQL (SQLite writers are serial already), so two
-    simultaneous first messages do not open two conversations."""
-    if session.get_bind().dialect.name == "postgresql":
+    simultaneous first messages do not open two conversations. A no-op for a customer this
+    transaction created or already locked (`resolve_customer(..., lock=True)`)."""
+    if session.get_bind().dialect.name == "postgresql" and not is_locked(session, customer):
         session.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
+        mark_locked(session, (customer.id,))
+
+
+# --- the webhook path, in SQLAlchemy Core ---------------------------------------------------
+#
+# Webhooks are the one path that must sustain hundreds of messages a second in one process, and
+# per message the ORM's unit of work cost more than the database did. This path follows the same
+# rules as the ORM helpers above (it shares resolve/new-conversation/note_inbound logic) but reads
+# plain rows and writes with prebuilt Core statements, stamping change_seq itself.
+
+# note_inbound's attributes, read for an existing conversation and written back when changed.
+_BUMPED = ("order_id", "status", "priority", "tags", "last_message_at", "last_inbound_at", "closed_at",
+           "unread", "preview")
+_OPEN_CONVERSATION_ROW = (
+    select(Conversation.id, *(getattr(Conversation, name) for name in _BUMPED))
+    .where(
+        Conversation.customer_id == bindparam("customer_id"),
+        Conversation.channel == bindparam("channel"),
+        Conversation.status.not_in(CLOSED_STATUSES),
+    )
+    .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+    .limit(1)
+)
+_ORDER_ROW = select(Order.id, Order.customer_id).where(Order.order_no == bindparam("order_no"))
+_INSERT_CONVERSATION = insert(Conversation)
+_INSERT_MESSAGE = insert(Message)
+_UPDATE_CONVERSATION: dict[frozenset[str], Any] = {}  # one prebuilt UPDATE per set of changed columns
+
+
+class ConvRow:
+    """A conversation's note_inbound attributes as plain Python values."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    def changed_since(self, before: dict[str, Any]) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _BUMPED if getattr(self, name) != before[name]}
+
+
+def _update_conversation(changed: frozenset[str]) -> Any:
+    stmt = _UPDATE_CONVERSATION.get(changed)
+    if stmt is None:
+        stmt = (
+            update(Conversation.__table__)  # type: ignore[arg-type]
+            .where(Conversation.__table__.c.id == bindparam("_id"))
+            .values({name: bindparam(name) for name in (*sorted(changed), "change_seq")})
+        )
+        _UPDATE_CONVERSATION[changed] = stmt
+    return stmt
 
 
 def ingest_message(ctx: ServerContext, channel: str, body: InboundMessage) -> IntakeResult:
-    """Store one webhook message (idempotent on the channel's message id)."""
+    """Store one webhook message (idempotent on the channel's message id).
+
+    A handful of statements: the replay check; one identity + customer query (on PostgreSQL it
+    also row-locks the customer, serialising intake per customer up to the commit); for a known
+    customer the open-conversation query; then the inserts (customer, identities, conversation,
+    message) or updates, one counter update for all their change_seq values, and the commit.
+    """
 
     def work(session: Session) -> IntakeResult:
-        existing = find_existing(session, channel=channel, external_id=body.message_id)
+        conn = session.connection()
+        existing = _find_existing(conn, channel=channel, external_id=body.message_id)
         if existing is not None:
             return existing
         now = ctx.clock()
         sender = body.sender
-        customer = resolve_customer(
+        customer = resolve_customer_id(
             session,
             ctx,
+            conn=conn,
+            reserve_extra=2,  # the conversation and the message: one counter update for the lot
             channel=channel,
             handle_kind=CHANNEL_HANDLE_KIND[channel],
             handle=sender.handle,
@@ -275,41 +384,54 @@ def ingest_message(ctx: ServerContext, channel: str, body: InboundMessage) -> In
             phone=sender.phone,
             email=sender.email,
         )
-        lock_customer(session, customer)
-        order = None
-        if body.order_no:
-            order = session.execute(select(Order).where(Order.order_no == body.order_no)).scalar_one_or_none()
+        order = conn.execute(_ORDER_ROW, {"order_no": body.order_no}).first() if body.order_no else None
+        order_id = order.id if order is not None else None
         sent_at = clamp_sent_at(body.sent_at, now)
         attachments = [a.model_dump(exclude_none=True) for a in body.attachments]
-        conv = find_open_conversation(session, customer_id=customer.id, channel=channel)
-        created = conv is None
-        if conv is None:
-            conv = open_conversation(
-                session, ctx, customer=customer, channel=channel, text=body.text, subject=body.subject,
-                order=order, now=now,
+        # A customer created just now has no conversations to find.
+        found = None if customer.created else conn.execute(
+            _OPEN_CONVERSATION_ROW, {"customer_id": customer.id, "channel": channel}
+        ).first()
+        created = found is None
+        if found is None:
+            values = new_conversation_values(
+                session, ctx, customer_id=customer.id, channel=channel, text=body.text, subject=body.subject,
+                order_id=order_id, now=now,
             )
+            before = None
+        else:
+            values = found._asdict()
+            before = dict(values)
+        conv = ConvRow(values)
         if order is not None and order.customer_id != customer.id and "order_owner_differs" not in (conv.tags or []):
             # Someone quoted an order that is not on their record: the agent checks before acting.
             conv.tags = [*(conv.tags or []), "order_owner_differs"]
-        message = Message(
-            id=new_id(),
-            conversation_id=conv.id,
-            direction=MessageDirection.INBOUND.value,
-            channel=channel,
-            body=body.text,
-            subject=body.subject,
-            external_id=body.message_id,
-            attachments=attachments,
-            sent_at=sent_at,
-        )
-        session.add(message)
         note_inbound(
             session, ctx, conv, text="" if created else body.text, at=sent_at,
-            preview=preview_of(body.text, attachments), order=order,
+            preview=preview_of(body.text, attachments), order_id=order_id,
         )
-        session.flush()
+        seq = changes.take(session, 2)  # the conversation, then its message
+        if before is None:
+            values.update({name: getattr(conv, name) for name in _BUMPED}, change_seq=seq)
+            conn.execute(_INSERT_CONVERSATION, values)
+        else:
+            changed = conv.changed_since(before)
+            conn.execute(_update_conversation(frozenset(changed)), {**changed, "change_seq": seq, "_id": conv.id})
+        message_id = new_id()
+        conn.execute(_INSERT_MESSAGE, {
+            "id": message_id,
+            "conversation_id": conv.id,
+            "direction": MessageDirection.INBOUND.value,
+            "channel": channel,
+            "body": body.text,
+            "subject": body.subject,
+            "external_id": body.message_id,
+            "attachments": attachments,
+            "sent_at": sent_at,
+            "change_seq": seq + 1,
+        })
         return IntakeResult(
-            conversation_id=conv.id, message_id=message.id, customer_id=customer.id, duplicate=False,
+            conversation_id=conv.id, message_id=message_id, customer_id=customer.id, duplicate=False,
             new_conversation=created,
         )
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from workstation.server import sync_pull, sync_push
+from workstation.server import auth, sync_pull, sync_push
 from workstation.server.auth import CurrentUser
 from workstation.server.context import ServerContext, get_ctx
 from workstation.server.hints import Hint
@@ -50,7 +50,15 @@ def pull(
 
 
 def _event(hint: Hint) -> str:
-    return f"id: {hint.seq}\nevent: {hint.kind}\ndata: {json.dumps({'seq': hint.seq})}\n\n"
+    if hint.kind == "pull":
+        return f"id: {hint.seq}\nevent: pull\ndata: {json.dumps({'seq': hint.seq})}\n\n"
+    # Other kinds (a phone's screen pop …) carry their own data. No `id:` line: the event id is
+    # the client's resume point for pull hints, and these are not part of that sequence.
+    data = json.dumps(hint.data, ensure_ascii=False, default=str, separators=(",", ":"))
+    return f"event: {hint.kind}\ndata: {data}\n\n"
+
+
+_STAFF = frozenset(auth.STAFF)
 
 
 @router.get(
@@ -64,12 +72,15 @@ async def events(
     principal: CurrentUser,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
-    """Server-sent events: `event: pull` whenever the change sequence moves."""
+    """Server-sent events: `event: pull` whenever the change sequence moves; to staff (agents,
+    senior agents, leads, admins) also live desk events such as `event: screen_pop` (a phone
+    ringing), whose data is the event's JSON object."""
     try:
         seen = int(last_event_id) if last_event_id else 0
     except ValueError:
         seen = 0
     hub = ctx.hub
+    staff = principal.role in _STAFF
 
     async def stream() -> AsyncIterator[str]:
         queue = hub.subscribe()
@@ -85,6 +96,8 @@ async def events(
                         return
                     yield ": keep-alive\n\n"
                     continue
+                if hint.kind != "pull" and not staff:
+                    continue  # desk events are for the people at the desks
                 yield _event(hint)
         finally:
             hub.unsubscribe(queue)
