@@ -14,13 +14,27 @@ cannot see still move it on, so a page of nothing but invisible rows never stall
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, inspect, select, true
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    Table,
+    inspect,
+    literal,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from workstation.domain.enums import Role
@@ -47,6 +61,7 @@ from workstation.server.tables import (
     ReplyScript,
     Survey,
     User,
+    UtcDateTime,
     WorkOrder,
 )
 from workstation.sync.protocol import (
@@ -170,6 +185,81 @@ def _wire_row(model: type[Base], keys: tuple[str, ...], values: Any) -> dict[str
     return data
 
 
+def _sqlite_time(raw: str) -> str:
+    """A UtcDateTime column's SQLite text (``YYYY-MM-DD HH:MM:SS.ffffff``, naive UTC) as
+    `serialize.value` writes the aware datetime: ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``."""
+    if len(raw) == 26 and raw[10] == " " and raw[19] == "." and raw[4] == "-" and raw[13] == ":":
+        return raw[:10] + "T" + raw[11:19] + ("Z" if raw.endswith(".000000") else raw[19:] + "Z")
+    parsed = datetime.fromisoformat(raw)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return cast(str, serialize.value(parsed.astimezone(UTC)))
+
+
+_SAFE_TYPES = (String, Integer, Boolean, JSON, Date)
+"""Column types whose values never need `serialize.value` (it only changes datetime and Decimal)."""
+
+
+@cache
+def _plan(
+    model: type[Base], sqlite: bool
+) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], tuple[str, ...]]:
+    """Keys, the columns to select, the keys of UTC time columns read as raw SQLite text, and
+    the keys of the other columns that may need `serialize.value` (money, other times).
+
+    On SQLite, times are selected as their stored text and turned into wire text directly
+    (`_sqlite_time`), skipping datetime parsing and formatting per value; columns of a
+    `_SAFE_TYPES` type are taken as they come."""
+    keys, columns = _columns(model)
+    selected: list[Any] = []
+    times: list[str] = []
+    others: list[str] = []
+    for n, (key, column) in enumerate(zip(keys, columns, strict=True)):
+        if sqlite and isinstance(column.type, UtcDateTime):
+            selected.append(type_coerce(column, String).label(f"t_{n}"))
+            times.append(key)
+            continue
+        selected.append(column)
+        if not isinstance(column.type, _SAFE_TYPES):
+            others.append(key)
+    return keys, tuple(selected), tuple(times), tuple(others)
+
+
+def _wire_row_planned(
+    model: type[Base], keys: tuple[str, ...], times: tuple[str, ...], others: tuple[str, ...], values: Any
+) -> dict[str, Any]:
+    """`_wire_row` with the conversions worked out per column once (see `_plan`)."""
+    data = dict(zip(keys, values, strict=True))
+    for key in times:
+        raw = data[key]
+        if raw is not None:
+            data[key] = _sqlite_time(raw)
+    if others:
+        value = serialize.value
+        for key in others:
+            v = data[key]
+            if type(v) not in _PLAIN:
+                data[key] = value(v)
+    mask = _MASKS.get(model)
+    if mask is not None:
+        mask(data)
+    return data
+
+
+_CHANGE_FIELDS = frozenset(("entity", "id", "seq", "data"))
+
+
+def _change(entity: str, id_: str, seq: int, data: dict[str, Any]) -> Change:
+    """`Change.model_construct(...)` for our own, already typed values — without its per-call
+    bookkeeping (a page holds thousands)."""
+    change = Change.__new__(Change)
+    object.__setattr__(change, "__dict__", {"entity": entity, "id": id_, "seq": seq, "data": data})
+    object.__setattr__(change, "__pydantic_fields_set__", set(_CHANGE_FIELDS))
+    object.__setattr__(change, "__pydantic_extra__", None)
+    object.__setattr__(change, "__pydantic_private__", None)
+    return change
+
+
 # --- the page ------------------------------------------------------------------------
 
 
@@ -178,11 +268,6 @@ class Page:
     changes: list[Change]
     cursor: int
     has_more: bool
-
-
-def _seq_query(model: type[Base], where: Filter, after: int, high: int, limit: int) -> Select[Any]:
-    seq = model.change_seq  # type: ignore[attr-defined]
-    return select(seq).where(seq > after, seq <= high, where).order_by(seq).limit(limit)
 
 
 def read_page(session: Session, principal: Principal, *, after: int, limit: int) -> Page:
@@ -200,40 +285,51 @@ def read_page(session: Session, principal: Principal, *, after: int, limit: int)
         return Page(changes=[], cursor=high, has_more=False)
     # Core, not ORM: nothing here needs identity maps, and pages are hot.
     conn = session.connection()
-    # Step 1: the first `limit` visible sequence values of each table.
-    per_table: list[list[int]] = [
-        [int(v) for v in conn.execute(_seq_query(model, where, after, high, limit)).scalars()]
-        for model, where in filters.items()
-    ]
-    merged = list(heapq.merge(*per_table))
-    if len(merged) > limit:
-        boundary, has_more = merged[limit - 1], True
-    elif len(merged) == limit:
-        boundary = merged[-1]
-        # Exactly `limit` visible rows: more may exist only if some table was cut off.
-        has_more = any(len(seqs) == limit for seqs in per_table) and boundary < high
+    # Step 1: the first `limit` + 1 visible sequence values over all tables, with the table
+    # each comes from: one UNION ALL ordered by seq, which the database answers by merging the
+    # tables' change_seq index walks and stopping at the limit (no per-table over-fetch).
+    models = list(filters)
+    union = union_all(
+        *(
+            select(model.change_seq.label("seq"), literal(n).label("t")).where(  # type: ignore[attr-defined]
+                model.change_seq > after, model.change_seq <= high, filters[model]  # type: ignore[attr-defined]
+            )
+            for n, model in enumerate(models)
+        )
+    ).subquery()
+    head = conn.execute(select(union.c.seq, union.c.t).order_by(union.c.seq).limit(limit + 1)).all()
+    if not head:
+        return Page(changes=[], cursor=high, has_more=False)
+    if len(head) > limit:
+        boundary, has_more = head[limit - 1][0], True
+    elif len(head) == limit:
+        boundary = head[-1][0]
+        # Exactly `limit` visible rows: as before, more is announced when one table held all
+        # of them (it was "cut off" at the limit) and the sequence goes on.
+        has_more = len({t for _seq, t in head}) == 1 and boundary < high
         if not has_more:
             boundary = high
     else:
         boundary, has_more = high, False
-    if not merged:
-        return Page(changes=[], cursor=high, has_more=False)
+    shown = head[: min(limit, len(head))]
+    last_row = shown[-1][0]
+    present = {t for _seq, t in shown}
     # Step 2: the rows of the page.
     found: list[Change] = []
-    last_row = merged[min(limit, len(merged)) - 1]
-    for model, seqs in zip(filters, per_table, strict=True):
-        if not seqs or seqs[0] > last_row:
+    sqlite = conn.dialect.name == "sqlite"
+    for n, model in enumerate(models):
+        if n not in present:
             continue
-        keys, columns = _columns(model)
+        keys, columns, times, others = _plan(model, sqlite)
         seq = model.change_seq  # type: ignore[attr-defined]
         rows = conn.execute(
             select(*columns).where(seq > after, seq <= last_row, filters[model]).order_by(seq)
-        )
+        ).all()
         table = model.__tablename__
         for row in rows:
-            data = _wire_row(model, keys, row)
+            data = _wire_row_planned(model, keys, times, others, row)
             # Built from our own typed columns: no need to validate each one again.
-            found.append(Change.model_construct(entity=table, id=str(data["id"]), seq=data["change_seq"], data=data))
+            found.append(_change(table, str(data["id"]), data["change_seq"], data))
     found.sort(key=lambda c: c.seq)
     return Page(changes=found, cursor=boundary, has_more=has_more)
 

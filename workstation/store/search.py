@@ -18,6 +18,11 @@ same as a rare one; past the window, older matches are not returned.
 window are not found: type one more character to search everything. In a query that mixes
 long and short terms, the long ones drive the FTS lookup and the short ones filter its hits.
 
+**While the index is being built** (the first sync of a big cache defers the FTS indexes to one
+rebuild at the end, see `store.apply.defer_search_index`), every query takes the bounded scan
+path above, long terms included, and the result says ``indexing=True`` so the UI can show
+"search index being built — showing recent matches only".
+
 Messages, customers and orders give conversation ids: a message's own conversation; for a
 customer or an order, their most recent conversation.
 """
@@ -31,6 +36,7 @@ from typing import Any, Literal
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from workstation.store.apply import search_index_deferred
 from workstation.store.db import CacheDatabase
 
 Kind = Literal["customer", "order", "message"]
@@ -63,6 +69,8 @@ class SearchResult:
     query: str
     mode: Mode
     hits: list[SearchHit] = field(default_factory=list)
+    indexing: bool = False
+    """The full-text index is being built (initial sync): only the newest rows were scanned."""
 
     @property
     def conversation_ids(self) -> list[str]:
@@ -296,13 +304,16 @@ def search(
         return SearchResult(query=query, mode="empty")
     long = [t for t in terms if len(t) >= 3]
     short = [t for t in terms if len(t) < 3]
-    mode: Mode = "fts" if long else "fallback"
     finders = {"customer": _customers, "order": _orders, "message": _messages}
     hits: list[SearchHit] = []
     with db.read() as session:
+        indexing = search_index_deferred(session)
+        if indexing:  # the FTS index is not there yet: scan, for every term
+            long, short = [], long + short
+        mode: Mode = "fts" if long else "fallback"
         for kind in ALL_KINDS:
             if kind in kinds and len(hits) < limit:
                 hits += finders[kind](
                     session, long, short, limit - len(hits), fts_window, fallback_window
                 )
-    return SearchResult(query=query, mode=mode, hits=hits)
+    return SearchResult(query=query, mode=mode, hits=hits, indexing=indexing)

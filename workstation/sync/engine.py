@@ -25,15 +25,23 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any, Literal, Protocol, TypeVar, cast
 
+from pydantic import ValidationError
+
 from workstation.store import outbox
 from workstation.store import state as store_state
 from workstation.store import tables as store_tables
-from workstation.store.apply import apply_pull_page
+from workstation.store.apply import (
+    apply_pull_page,
+    defer_search_index,
+    rebuild_search_index,
+    search_index_deferred,
+)
 from workstation.store.db import CacheDatabase
 from workstation.store.timefmt import from_ts, to_ts
 from workstation.sync.api import ApiClient, ApiError, Session
@@ -125,7 +133,9 @@ class SyncCache(Protocol):
     def cursor(self) -> str | None: ...
 
     def apply_page(self, changes: Sequence[Change], cursor: str, last_applied_mutation_id: int) -> None:
-        """Apply one page and save its cursor in one local transaction."""
+        """Apply one page and save its cursor in one local transaction. With the real
+        `ApiClient` the changes arrive as plain ``{"entity", "id", "seq", "data"}`` dicts
+        (see `_raw_pull`); with any other API, as that API returns them."""
         ...
 
     def last_sync_at(self) -> datetime | None: ...
@@ -163,6 +173,53 @@ def _describe(exc: ApiError) -> tuple[State, str]:
     if exc.is_transient:
         return "offline", f"server busy or failing ({exc.status} {exc.title}); will retry"
     return "error", str(exc)
+
+
+@dataclass(frozen=True, slots=True)
+class _RawPage:
+    """A pull page as plain JSON: changes are ``{"entity", "id", "seq", "data"}`` dicts."""
+
+    changes: list[dict[str, Any]]
+    cursor: str
+    has_more: bool
+    last_applied_mutation_id: int
+
+
+def _entity(change: Change | Mapping[str, Any]) -> str:
+    return str(change["entity"]) if isinstance(change, Mapping) else change.entity
+
+
+def _raw_pull(api: ApiClient, *, cursor: str | None, limit: int, client_id: str | None) -> PullResponse | _RawPage:
+    """``GET /sync/pull`` like `ApiClient.pull`, with the same errors, but the changes stay
+    dicts. Anything a quick shape check does not accept goes through pydantic as before."""
+    params: dict[str, str | int] = {"limit": limit}
+    if cursor:
+        params["cursor"] = cursor
+    if client_id:
+        params["client_id"] = client_id
+    body = api._request("GET", "/sync/pull", params=params)
+    if isinstance(body, dict):
+        changes = body.get("changes")
+        cur, more, last = body.get("cursor"), body.get("has_more"), body.get("last_applied_mutation_id")
+        if (
+            type(changes) is list
+            and type(cur) is str
+            and type(more) is bool
+            and type(last) is int
+            and all(
+                type(c) is dict
+                and type(c.get("entity")) is str
+                and type(c.get("id")) is str
+                and type(c.get("seq")) is int
+                and type(c.get("data")) is dict
+                for c in changes
+            )
+        ):
+            return _RawPage(changes=changes, cursor=cur, has_more=more, last_applied_mutation_id=last)
+    try:
+        return PullResponse.model_validate(body)
+    except ValidationError as exc:
+        raise ApiError(200, "Invalid response", f"pull answer: {exc}") from exc
 
 
 class SyncEngine:
@@ -342,29 +399,71 @@ class SyncEngine:
             if len(batch) < self.push_batch:
                 return
 
+    def _fetch(self, cursor: str | None) -> PullResponse | _RawPage:
+        """One pull page. From the real `ApiClient`, the JSON is taken as plain dicts (checked,
+        not turned into a pydantic model per change: pages are big); any other API as is."""
+        api = self.api
+        if type(api) is ApiClient and "pull" not in vars(api):
+            return _raw_pull(api, cursor=cursor, limit=self.page_size, client_id=self.client_id)
+        return api.pull(cursor=cursor, limit=self.page_size, client_id=self.client_id)
+
     def _pull(self, counts: dict[str, int]) -> None:
+        """Pull pages until ``has_more`` is false. While page N is applied, page N+1 is already
+        being fetched (one prefetch thread; its cursor is page N's, which apply_page stores). An
+        initial sync (no cursor, more than one page) defers the full-text index to one rebuild
+        at the end (see `store.apply.defer_search_index`)."""
         resynced = False
-        while True:
-            try:
-                page = self._call(
-                    partial(self.api.pull, cursor=self.cache.cursor(), limit=self.page_size, client_id=self.client_id)
-                )
-            except ApiError as exc:
-                if exc.is_resync_required and not resynced:
-                    log.warning("the server asks for a full resync: %s", exc)
-                    self.cache.reset_for_resync()
-                    resynced = True
-                    continue
-                raise _Stop(*_describe(exc)) from exc
-            self.cache.apply_page(page.changes, page.cursor, page.last_applied_mutation_id)
-            counts["pulled"] += len(page.changes)
-            if page.changes and self._on_changes is not None:
+        cursor = self.cache.cursor()
+        pool: ThreadPoolExecutor | None = None
+        ahead: Future[PullResponse | _RawPage] | None = None
+        try:
+            while True:
                 try:
-                    self._on_changes(frozenset(c.entity for c in page.changes))
-                except Exception:
-                    log.exception("sync change listener failed")
-            if not page.has_more:
-                return
+                    if ahead is not None:
+                        page, ahead = ahead.result(), None
+                    else:
+                        page = self._call(partial(self._fetch, cursor))
+                except ApiError as exc:
+                    if exc.is_resync_required and not resynced:
+                        log.warning("the server asks for a full resync: %s", exc)
+                        self.cache.reset_for_resync()
+                        resynced = True
+                        cursor = self.cache.cursor()
+                        continue
+                    raise _Stop(*_describe(exc)) from exc
+                if page.has_more:
+                    if not cursor:
+                        self._defer_index()
+                    if pool is None:
+                        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch")
+                    ahead = pool.submit(self._call, partial(self._fetch, page.cursor))
+                changes = cast(Sequence[Change], page.changes)  # dicts from `_raw_pull`: see SyncCache
+                self.cache.apply_page(changes, page.cursor, page.last_applied_mutation_id)
+                counts["pulled"] += len(page.changes)
+                if page.changes and self._on_changes is not None:
+                    try:
+                        self._on_changes(frozenset(_entity(c) for c in page.changes))
+                    except Exception:
+                        log.exception("sync change listener failed")
+                if not page.has_more:
+                    break
+                cursor = page.cursor
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._rebuild_index()
+
+    def _defer_index(self) -> None:
+        defer = getattr(self.cache, "defer_search_index", None)
+        if defer is not None:
+            defer()
+
+    def _rebuild_index(self) -> None:
+        rebuild = getattr(self.cache, "rebuild_search_index", None)
+        if rebuild is not None:
+            seconds = rebuild()
+            if seconds:
+                log.info("full-text index rebuilt after the initial sync in %.1f s", seconds)
 
     # -- background -------------------------------------------------------------------------
 
@@ -466,10 +565,24 @@ class StoreCache:
         with self.db.write() as session:
             store_state.put(session, store_state.LAST_SYNC_AT, to_ts(at))
 
+    def defer_search_index(self) -> None:
+        """A big initial load starts: stop keeping the full-text index row by row."""
+        with self.db.write() as session:
+            defer_search_index(session)
+
+    def rebuild_search_index(self) -> float:
+        """After a complete pull: rebuild a deferred full-text index (no-op otherwise)."""
+        with self.db.read() as session:
+            if not search_index_deferred(session):
+                return 0.0
+        return rebuild_search_index(self.db)
+
     def reset_for_resync(self) -> None:
-        """Drop every synced row and the cursor in one transaction; the outbox stays."""
+        """Drop every synced row and the cursor in one transaction; the outbox stays. The
+        full-text index is emptied at once and deferred (rebuilt after the full pull)."""
         keep = {store_tables.outbox.name, store_tables.sync_state.name}
         with self.db.write() as session:
+            defer_search_index(session, clear=True)
             for table in reversed(store_tables.metadata.sorted_tables):
                 if table.name not in keep:
                     session.execute(table.delete())
