@@ -95,7 +95,9 @@ def _agent_filters(principal: Principal) -> dict[type[Base], Filter]:
         | (CompensationOffer.offered_by == principal.id),
         QaEvaluation: QaEvaluation.conversation_id.in_(visible) | (QaEvaluation.agent_id == principal.id),
         Survey: Survey.conversation_id.in_(visible),
-        ReplyScript: ReplyScript.status == "approved",
+        # Once approved, later states (retired) must reach agents too, or a retired script
+        # would live on in their offline caches.
+        ReplyScript: ReplyScript.approved_at.is_not(None),
     }
 
 

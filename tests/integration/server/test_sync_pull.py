@@ -8,7 +8,7 @@ from tests.integration.server import factories as f
 from tests.integration.server.conftest import Api
 from workstation.domain.enums import Role
 from workstation.domain.ids import new_id
-from workstation.server.tables import SYNCED_TABLES, Message
+from workstation.server.tables import SYNCED_TABLES, Message, ReplyScript
 from workstation.sync.protocol import ENTITIES, decode_cursor, encode_cursor
 
 
@@ -140,3 +140,17 @@ def test_transfer_brings_history_to_the_new_holder(api: Api) -> None:
     entities = {(c["entity"], c["data"].get("conversation_id", c["id"])) for c in changes}
     assert ("conversations", w.conversation_id) in entities
     assert ("messages", w.conversation_id) in entities  # the older inbound message came round again
+
+
+def test_a_retired_script_reaches_agents_so_their_caches_drop_it(api: Api) -> None:
+    api.make_user("amy", Role.AGENT, queues=["general"])
+    kept = f.script(api, status="approved", key="greet")
+    retired = f.script(api, status="approved", key="old")
+    never = f.script(api, status="draft", key="wip")
+    with api.db.write() as s:
+        row = s.get(ReplyScript, retired)
+        assert row is not None
+        row.status = "retired"
+    changes, _ = f.pull_all(api, "amy")
+    scripts = {c["id"]: c["data"]["status"] for c in changes if c["entity"] == "reply_scripts"}
+    assert scripts == {kept: "approved", retired: "retired"} and never not in scripts
