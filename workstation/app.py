@@ -304,6 +304,7 @@ def build_desk(
         clock=clock or _now,
         check_password=PasswordCheck(password) if password else None,
         idle_lock_minutes=int(ui_settings.value("privacy/idle_lock_minutes", settings.idle_lock_minutes)),
+        script_api=api,
     )
     bridge.status_changed.connect(window.apply_sync_status)
     bridge.changed.connect(window.apply_changes)

@@ -264,3 +264,52 @@ class ApiClient:
             return PullResponse.model_validate(body)
         except ValidationError as exc:
             raise ApiError(200, "Invalid response", f"pull answer: {exc}") from exc
+
+    # -- reply scripts: authoring and approval (team leads, admins; online only) --------------
+
+    def script_versions(self, key: str) -> list[dict[str, Any]]:
+        """Every version of one script, any status (``GET /scripts/{key}/versions``)."""
+        result: list[dict[str, Any]] = self._request("GET", f"/scripts/{key}/versions")
+        return result
+
+    def create_script(self, content: dict[str, Any]) -> dict[str, Any]:
+        """A new script key as a draft, version 1 (``POST /scripts``)."""
+        result: dict[str, Any] = self._request("POST", "/scripts", json=content)
+        return result
+
+    def edit_script_draft(self, key: str, version: int, changes: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self._request("PATCH", f"/scripts/{key}/versions/{version}", json=changes)
+        return result
+
+    def submit_script(self, key: str, version: int) -> dict[str, Any]:
+        result: dict[str, Any] = self._request("POST", f"/scripts/{key}/versions/{version}/submit")
+        return result
+
+    def approve_script(self, key: str, version: int) -> dict[str, Any]:
+        """Approve a submitted version; a wording lint error comes back as a 422 ApiError."""
+        result: dict[str, Any] = self._request("POST", f"/scripts/{key}/versions/{version}/approve")
+        return result
+
+    def reject_script(self, key: str, version: int, reason: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._request(
+            "POST", f"/scripts/{key}/versions/{version}/reject", json={"reason": reason}
+        )
+        return result
+
+    def retire_script(self, key: str, version: int) -> dict[str, Any]:
+        result: dict[str, Any] = self._request("POST", f"/scripts/{key}/versions/{version}/retire")
+        return result
+
+    def revise_script(self, key: str, changes: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A new draft version from the latest one (``POST /scripts/{key}/revise``)."""
+        result: dict[str, Any] = self._request("POST", f"/scripts/{key}/revise", json=changes or {})
+        return result
+
+    def lint_script_text(self, text: str, *, language: str | None = None, channel: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"text": text}
+        if language:
+            body["language"] = language
+        if channel:
+            body["channel"] = channel
+        result: dict[str, Any] = self._request("POST", "/scripts/lint", json=body)
+        return result

@@ -11,8 +11,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDateTime,
+    QEvent,
+    QObject,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,8 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.scripts.render import missing_message, variables_in
 from workstation.ui import labels
 from workstation.ui.models.timeline import TimelineModel
+from workstation.ui.script_picker import ScriptPicker
 from workstation.ui.timeline_delegate import TimelineDelegate
 
 SMS_GSM_SINGLE, SMS_GSM_PART = 160, 153
@@ -68,6 +79,10 @@ class ConversationPanel(QWidget):
         self.model = model
         self._user_id = user_id
         self.conversation: dict[str, Any] | None = None
+        self.script_ref: tuple[str, int] | None = None  # (id, version) of the script the reply came from
+        self.script_subject: str | None = None
+        self._lint_config: Any = None
+        self._render_context: dict[str, Any] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -275,23 +290,46 @@ class ConversationPanel(QWidget):
         row.addStretch(1)
         row.addWidget(self.counter_label)
         col.addLayout(row)
+        self.picker = ScriptPicker(box)
+        self.picker.chosen.connect(self.insert_script)
+        self.picker.closed.connect(self._picker_closed)
+        col.addWidget(self.picker)
         edit_row = QHBoxLayout()
         self.editor = QPlainTextEdit(box)
         self.editor.setAccessibleName(_tr("Reply"))
         self.editor.setPlaceholderText(_tr("Write a reply… (Ctrl+Enter sends)"))
         self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * 4 + 14)
         self.editor.textChanged.connect(self._update_counter)
+        self.editor.textChanged.connect(self._on_text_changed)
+        self.editor.installEventFilter(self)
+        self.script_button = QPushButton(_tr("Scripts (/)"), box)
+        self.script_button.setToolTip(_tr("Approved reply scripts; type / at the start of the reply"))
+        self.script_button.clicked.connect(self.open_picker)
         self.send_button = QPushButton(_tr("Send"), box)
         self.send_button.setToolTip(_tr("Ctrl+Enter"))
         self.send_button.clicked.connect(self.send)
         edit_row.addWidget(self.editor, 1)
-        edit_row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        buttons = QVBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.script_button)
+        buttons.addWidget(self.send_button)
+        edit_row.addLayout(buttons)
         col.addLayout(edit_row)
         self.error_label = QLabel("", box)
         self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         col.addWidget(self.error_label)
+        self.lint_label = QLabel("", box)
+        self.lint_label.setStyleSheet("color: #b26a00;")
+        self.lint_label.setWordWrap(True)
+        self.lint_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.lint_label.hide()
+        col.addWidget(self.lint_label)
+        self._lint_timer = QTimer(self)
+        self._lint_timer.setSingleShot(True)
+        self._lint_timer.setInterval(250)
+        self._lint_timer.timeout.connect(self.check_wording)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self.editor)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -317,7 +355,7 @@ class ConversationPanel(QWidget):
         enabled = conversation is not None
         for w in (self.claim_button, self.transfer_button, self.type_combo, self.priority_combo,
                   self.status_combo, self.channel_combo, self.note_toggle, self.editor, self.send_button,
-                  self.case_toggle, self.case_save):  # fmt: skip
+                  self.case_toggle, self.case_save, self.script_button):  # fmt: skip
             w.setEnabled(enabled)
         if conversation is None:
             self.title_label.setText(_tr("No conversation selected"))
@@ -358,6 +396,8 @@ class ConversationPanel(QWidget):
             with QSignalBlocker(self.channel_combo):
                 self.channel_combo.setCurrentIndex(max(self.channel_combo.findData(conversation.get("channel")), 0))
             self.editor.clear()
+            self.forget_script()
+            self.picker.hide()
             self.note_toggle.setChecked(False)
             self.error_label.hide()
             self.model.load(str(conversation["id"]))
@@ -375,6 +415,11 @@ class ConversationPanel(QWidget):
         body = self.editor.toPlainText().strip()
         if self.conversation is None or not body:
             return
+        missing = variables_in(body)
+        if missing and not self.note_toggle.isChecked():
+            self.error_label.setText(missing_message(missing, self._ui_language()))
+            self.error_label.show()
+            return
         self.error_label.hide()
         self.send_button.setEnabled(False)
         channel = str(self.channel_combo.currentData() or "")
@@ -382,6 +427,7 @@ class ConversationPanel(QWidget):
 
     def sent(self) -> None:
         self.editor.clear()
+        self.forget_script()
         self.send_button.setEnabled(self.conversation is not None)
 
     def send_failed(self, message: str) -> None:
@@ -413,6 +459,101 @@ class ConversationPanel(QWidget):
             self.counter_label.setText(_tr("{chars} characters · {parts} SMS").format(chars=chars, parts=parts))
         else:
             self.counter_label.setText(_tr("{chars} characters").format(chars=len(text)) if text else "")
+
+    # -- scripts ----------------------------------------------------------------------------
+
+    def set_scripts(self, scripts: list[Any]) -> None:
+        self.picker.set_scripts(scripts)
+
+    def set_render_context(self, context: dict[str, Any]) -> None:
+        conv = self.conversation or {}
+        self.picker.set_context(
+            context,
+            channel=str(self.channel_combo.currentData() or conv.get("channel") or "") or None,
+            request_type=conv.get("request_type"),
+        )
+        self._render_context = dict(context)
+
+    def open_picker(self, text: str = "") -> None:
+        if self.conversation is None:
+            return
+        self.set_render_context(self._render_context)
+        self.picker.open(text if isinstance(text, str) else "")
+
+    def insert_script(self, script: Any, body: str, subject: str) -> None:
+        """Put a picked script's rendered text into the editor (editable before sending)."""
+        self.note_toggle.setChecked(False)
+        with QSignalBlocker(self.editor):
+            self.editor.setPlainText(body)
+        self._update_counter()
+        self.script_ref = (str(script.id), int(script.version)) if script.id else None
+        self.script_subject = subject or None
+        missing = variables_in(body) + (variables_in(subject) if subject else ())
+        if missing:
+            self.error_label.setText(missing_message(tuple(dict.fromkeys(missing)), self._ui_language()))
+            self.error_label.show()
+        else:
+            self.error_label.hide()
+        self.lint_label.hide()
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        cursor = self.editor.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        self.editor.setTextCursor(cursor)
+
+    def _picker_closed(self) -> None:
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def forget_script(self) -> None:
+        self.script_ref = None
+        self.script_subject = None
+
+    def _ui_language(self) -> str:
+        from PySide6.QtCore import QLocale
+
+        return "zh" if QLocale().language() == QLocale.Language.Chinese else "en"
+
+    def _on_text_changed(self) -> None:
+        if not self.editor.toPlainText().strip():
+            self.forget_script()
+            self.lint_label.hide()
+            return
+        if self.script_ref is None:
+            self._lint_timer.start()
+
+    def check_wording(self) -> list[Any]:
+        """Warnings (never blocking) on the agent's own text: forbidden wording, length."""
+        text = self.editor.toPlainText()
+        if self.note_toggle.isChecked() or not text.strip() or self.script_ref is not None:
+            self.lint_label.hide()
+            return []
+        from workstation.scripts.lint import lint_text, load_lint_config
+
+        try:
+            if self._lint_config is None:
+                self._lint_config = load_lint_config()
+        except Exception:  # noqa: BLE001 - a broken lint file never blocks replying
+            return []
+        channel = str(self.channel_combo.currentData() or "") or None
+        issues = list(lint_text(text, config=self._lint_config, channel=channel, for_agent=True))
+        if issues:
+            self.lint_label.setText(_tr("Wording: ") + " · ".join(i.message for i in issues[:3]))
+            self.lint_label.show()
+        else:
+            self.lint_label.hide()
+        return issues
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.editor
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.text() == "/"
+            and not self.editor.toPlainText()
+            and not self.note_toggle.isChecked()
+        ):
+            self.open_picker()
+            return True
+        return super().eventFilter(watched, event)
 
     def _scroll_to_end(self, *_args: object) -> None:
         self.timeline.scrollToBottom()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDockWidget,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -43,7 +44,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.services.scripts import render_context
 from workstation.ui import labels, theme
+from workstation.ui.approvals import APPROVER_ROLES, ApprovalsPanel
+from workstation.ui.calculator_panel import CalculatorPanel
 from workstation.ui.case_dialogs import OpenCaseDialog, TransferDialog, assess
 from workstation.ui.cheatsheet import CheatSheetDialog
 from workstation.ui.conversation_panel import ConversationPanel
@@ -62,6 +66,8 @@ REVEAL_ROLES = frozenset({"agent", "senior_agent", "team_lead", "admin", "field_
 VIEWS = ("mine", "unassigned", "urgent", "about_to_breach", "all", "closed")
 LIVE_ENTITIES_INBOX = frozenset({"conversations", "customers", "messages"})
 LIVE_ENTITIES_TIMELINE = frozenset({"messages", "calls", "cases", "case_events", "users"})
+LIVE_ENTITIES_SCRIPTS = frozenset({"reply_scripts"})
+LIVE_ENTITIES_OFFERS = frozenset({"compensation_offers"})
 LIVE_ENTITIES_CUSTOMER = frozenset(
     {"customers", "identities", "orders", "order_items", "conversations", "cases", "compensation_offers", "surveys"}
 )
@@ -116,6 +122,7 @@ class DeskWindow(QMainWindow):
         reveal: Callable[[str, str], str] | None = None,
         check_password: Callable[[str], bool] | None = None,
         idle_lock_minutes: float = 15,
+        script_api: Any = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -132,6 +139,8 @@ class DeskWindow(QMainWindow):
         self._sync_now = sync_now
         self._reveal = reveal
         self._check_password = check_password
+        self._script_api = script_api
+        self.script_admin_dialog: Any = None
         self._clock = clock
         self.screen_pop: ScreenPopPanel | None = None
         self.open_case_dialog: OpenCaseDialog | None = None
@@ -177,6 +186,7 @@ class DeskWindow(QMainWindow):
         self.splitter.setSizes([640, 480, 300])
         col.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+        self._build_docks()
         self._build_status_bar()
         self._build_menu_and_shortcuts()
         self._restore_layout()
@@ -194,6 +204,10 @@ class DeskWindow(QMainWindow):
         self.conversation_panel.case_record_requested.connect(self.update_case_record)
         self.customer_panel.open_case_requested.connect(self.show_open_case)
         self.customer_panel.reveal_requested.connect(self.reveal_contact)
+        self.customer_panel.loaded.connect(self._customer_for_scripts)
+        self.customer_panel.open_case_requested.connect(self._item_for_calculator)
+        self.calculator.result_changed.connect(lambda _r: self._update_render_context())
+        self.calculator.offer_requested.connect(self.offer_compensation)
         self.idle = IdleWatcher(timeout_ms=int(idle_lock_minutes * 60_000) if check_password else 0, parent=self)
         self.idle.idle.connect(self.lock)
 
@@ -208,10 +222,176 @@ class DeskWindow(QMainWindow):
             self._clock_timer.start()
         self._select_tab(view)
         self._load_names()
+        self.load_scripts()
+        self.load_offers()
         self.inbox.refresh()
         self._refresh_counts()
 
     # -- construction -----------------------------------------------------------------------
+
+    def _build_docks(self) -> None:
+        services = self._services
+        policy = (lambda: services.policy) if services is not None and hasattr(services, "policy") else None
+        quote = getattr(services, "quote_compensation", None)
+        user = self._user
+
+        def authority(amount: Decimal) -> tuple[bool, Decimal, str | None]:
+            from workstation.services.scripts import authority as check
+
+            return check(services.policy, role=str(user.get("role") or "agent"),
+                         tenure_months=int(user.get("tenure_months") or 0), amount=amount)  # fmt: skip
+
+        self.calculator = CalculatorPanel(
+            policy=policy, clock=self._clock, quote=quote,
+            authority=authority if policy is not None else None, parent=self,
+        )  # fmt: skip
+        self.calculator_dock = QDockWidget(_tr("Calculators"), self)
+        self.calculator_dock.setObjectName("calculatorDock")
+        self.calculator_dock.setWidget(self.calculator)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.calculator_dock)
+        self.calculator_dock.hide()
+        self.approvals: ApprovalsPanel | None = None
+        self.approvals_dock: QDockWidget | None = None
+        if str(self._user.get("role") or "") in APPROVER_ROLES:
+            self.approvals = ApprovalsPanel(self)
+            self.approvals.decision_requested.connect(self.decide_offer)
+            self.approvals_dock = QDockWidget(_tr("Approvals"), self)
+            self.approvals_dock.setObjectName("approvalsDock")
+            self.approvals_dock.setWidget(self.approvals)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.approvals_dock)
+            self.approvals_dock.hide()
+        self._offer_status: dict[str, str] = {}
+        self.offer_notices: list[str] = []  # what the agent was told about their offers' outcome
+
+    def toggle_calculator(self) -> None:
+        visible = not self.calculator_dock.isVisible()
+        self.calculator_dock.setVisible(visible)
+        if visible:
+            self.calculator.tabs.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def toggle_approvals(self) -> None:
+        if self.approvals_dock is not None:
+            self.approvals_dock.setVisible(not self.approvals_dock.isVisible())
+            if self.approvals_dock.isVisible() and self.approvals is not None:
+                self.approvals.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def show_script_admin(self) -> Any:
+        from workstation.ui.script_admin import ScriptAdminDialog
+
+        if str(self._user.get("role") or "") not in APPROVER_ROLES:
+            self._show_error(_tr("Script authoring is for team leads and admins."))
+            return None
+
+        reader = self._reader
+
+        def keys() -> list[str]:
+            return [s.key for s in reader.approved_scripts()] if hasattr(reader, "approved_scripts") else []
+
+        dialog = ScriptAdminDialog(api=self._script_api, runner=self._runner, keys=keys,
+                                   online=self._sync_state != "offline", parent=self)  # fmt: skip
+        dialog.setModal(False)
+        dialog.show()
+        self.script_admin_dialog = dialog
+        return dialog
+
+    # -- scripts, calculators, approvals ------------------------------------------------------
+
+    def load_scripts(self) -> None:
+        reader = self._reader
+        if not hasattr(reader, "approved_scripts"):
+            return
+        self._runner.run_in_background(owner=self, fn=reader.approved_scripts,
+                                       on_success=self.conversation_panel.set_scripts)  # fmt: skip
+
+    def load_offers(self) -> None:
+        reader = self._reader
+        if not hasattr(reader, "offers"):
+            return
+        self._runner.run_in_background(owner=self, fn=lambda: reader.offers(None), on_success=self._offers_arrived)
+
+    def _offers_arrived(self, offers: list[dict[str, Any]]) -> None:
+        if self.approvals is not None:
+            self.approvals.set_offers([o for o in offers if o.get("status") == "pending_approval"], self._names)
+        from workstation.ui.approvals import status_text
+
+        for o in offers:
+            oid, status = str(o.get("id")), str(o.get("status"))
+            before = self._offer_status.get(oid)
+            self._offer_status[oid] = status
+            if before == "pending_approval" and status != before and o.get("offered_by") == self._user_id:
+                amount = o.get("approved_amount") or o.get("amount")
+                notice = _tr("Compensation ¥{amount} {status}.").format(amount=amount, status=status_text(status))
+                self.offer_notices.append(notice)
+                self.statusBar().showMessage(notice, 15000)
+        self._update_render_context()
+
+    def _customer_for_scripts(self, _customer_id: str) -> None:
+        card = self.customer_panel.card
+        conv = self.conversation_panel.conversation or {}
+        choices = []
+        if card is not None:
+            for order in card.orders:
+                bare = {k: v for k, v in order.items() if k != "items"}
+                for item in order.get("items") or []:
+                    choices.append((dict(item), bare))
+        self.calculator.set_items(choices, conversation_id=self._current_id, prefer_order=conv.get("order_id"))
+        self._update_render_context()
+
+    def _item_for_calculator(self, item: dict[str, Any], order: dict[str, Any]) -> None:
+        self.calculator.set_item(item, order, conversation_id=self._current_id)
+
+    def _latest_offer(self) -> dict[str, Any] | None:
+        card = self.customer_panel.card
+        if card is None:
+            return None
+        for o in card.compensation:  # newest first
+            if o.get("conversation_id") in (None, self._current_id) and o.get("status") in ("offered", "approved", "changed"):
+                return dict(o)
+        return None
+
+    def render_context(self) -> dict[str, Any]:
+        card = self.customer_panel.card
+        conv = self.conversation_panel.conversation or {}
+        item, order = self.calculator.item, self.calculator.order
+        case = None
+        if card is not None:
+            case = next((c for c in card.cases if c.get("conversation_id") == self._current_id), None)
+        compensation: dict[str, Any] = dict(self.calculator.result)
+        offer = self._latest_offer()
+        if offer is not None:  # what was actually offered / approved wins over the draft figure
+            compensation.update({"amount": offer.get("approved_amount") or offer.get("amount"),
+                                 "kind": offer.get("kind")})  # fmt: skip
+        return render_context(
+            conversation=conv, customer=card.customer if card is not None else None, order=order,
+            item=item, case=case, compensation=compensation, agent=self._user,
+        )  # fmt: skip
+
+    def _update_render_context(self) -> None:
+        self.conversation_panel.set_render_context(self.render_context())
+
+    def offer_compensation(self, args: dict[str, Any]) -> None:
+        services, panel = self._services, self.calculator
+
+        def done() -> None:
+            panel.offer_done(_tr("Offer sent."))
+            self.statusBar().showMessage(_tr("Compensation offered."), 6000)
+
+        self._run(lambda: services.offer_compensation(**args), on_done=done, on_error=panel.offer_done)
+
+    def decide_offer(self, offer_id: str, decision: str, amount: str, reason: str) -> None:
+        services, panel = self._services, self.approvals
+        assert panel is not None
+        kwargs: dict[str, Any] = {}
+        if amount:
+            kwargs["amount"] = amount
+        if reason:
+            kwargs["reason"] = reason
+
+        def done() -> None:
+            panel.decided()
+            self.statusBar().showMessage(_tr("Decision recorded."), 6000)
+
+        self._run(lambda: services.decide_compensation(offer_id, decision, **kwargs), on_done=done, on_error=panel.failed)
 
     def _build_banner(self, parent: QWidget) -> QFrame:
         self.banner = QFrame(parent)
@@ -361,6 +541,9 @@ class DeskWindow(QMainWindow):
             ("Ctrl+L", _tr("Lock the workstation"), self.lock),
             ("F5", _tr("Sync now"), self.sync_now),
             ("F1", _tr("This cheat sheet"), self.show_cheat_sheet),
+            ("Ctrl+K", _tr("Show or hide the calculators"), self.toggle_calculator),
+            ("Ctrl+Shift+A", _tr("Show or hide the approvals"), self.toggle_approvals),
+            ("Ctrl+Shift+S", _tr("Reply scripts (authoring)"), self.show_script_admin),
         ]
 
     def _build_menu_and_shortcuts(self) -> None:
@@ -381,6 +564,16 @@ class DeskWindow(QMainWindow):
         pending_action = QAction(_tr("Pending changes…"), self)
         pending_action.triggered.connect(self.show_pending_changes)
         view_menu.addAction(pending_action)
+        calc_action = QAction(_tr("Calculators"), self)
+        calc_action.triggered.connect(self.toggle_calculator)
+        view_menu.addAction(calc_action)
+        if self.approvals_dock is not None:
+            approvals_action = QAction(_tr("Approvals"), self)
+            approvals_action.triggered.connect(self.toggle_approvals)
+            view_menu.addAction(approvals_action)
+            scripts_action = QAction(_tr("Reply scripts (authoring)…"), self)
+            scripts_action.triggered.connect(self.show_script_admin)
+            view_menu.addAction(scripts_action)
         view_menu.addSeparator()
         self.theme_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
@@ -717,6 +910,10 @@ class DeskWindow(QMainWindow):
                 self.customer_panel.reload()
         if "users" in names:
             self._load_names()
+        if names & LIVE_ENTITIES_SCRIPTS:
+            self.load_scripts()
+        if names & LIVE_ENTITIES_OFFERS:
+            self.load_offers()
         self._refresh_counts()
 
     def _load_names(self) -> None:
@@ -776,7 +973,13 @@ class DeskWindow(QMainWindow):
         if note:
             op: Callable[[], Any] = lambda: services.add_note(cid, body)  # noqa: E731
         else:
-            op = lambda: services.reply(cid, body, channel=channel or None)  # noqa: E731
+            ref, subject = self.conversation_panel.script_ref, self.conversation_panel.script_subject
+            extra: dict[str, Any] = {}
+            if ref is not None:
+                extra = {"script_id": ref[0], "script_version": ref[1]}
+            if subject and (channel or "") == "email":
+                extra["subject"] = subject
+            op = lambda: services.reply(cid, body, channel=channel or None, **extra)  # noqa: E731
         panel = self.conversation_panel
         self._run(op, on_done=panel.sent, on_error=panel.send_failed)
 

@@ -208,6 +208,35 @@ class CacheReader:
         )
 
 
+    # -- scripts and compensation --------------------------------------------------------------
+
+    def approved_scripts(self) -> list[Any]:
+        """The approved reply scripts in the cache (what the picker offers)."""
+        from workstation.services.scripts import approved_scripts
+
+        return approved_scripts(self.db)
+
+    def offers(self, status: str | None = "pending_approval") -> list[dict[str, Any]]:
+        """Compensation offers (default: those waiting for a team lead), newest first, each
+        with ``order`` (its order number) and ``customer_name`` when cached."""
+        with self.db.read() as s:
+            stmt = select(compensation_offers.c.data).order_by(compensation_offers.c.created_at.desc()).limit(500)
+            if status is not None:
+                stmt = stmt.where(compensation_offers.c.status == status)
+            out = [_data(x) for x in s.execute(stmt).scalars()]
+            for o in out:
+                if o.get("order_id"):
+                    d = s.execute(select(orders.c.data).where(orders.c.id == str(o["order_id"]))).scalar()
+                    if d is not None:
+                        o["order_no"] = _data(d).get("order_no")
+                if o.get("customer_id"):
+                    d = s.execute(select(customers.c.data).where(customers.c.id == str(o["customer_id"]))).scalar()
+                    if d is not None:
+                        c = _data(d)
+                        o["customer_name"] = c.get("display_name") or c.get("name")
+        return out
+
+
 def _norm(value: object) -> str:
     """Wire times compare as text once normalised to microseconds."""
     from workstation.store.timefmt import norm_ts
