@@ -125,9 +125,10 @@ def test_unknown_entities_are_kept_aside(db: CacheDatabase) -> None:
 
 def test_a_change_without_data_deletes_the_row_and_its_index_entries(db: CacheDatabase) -> None:
     apply_pull_page(db, page(), "a", last_applied_mutation_id=0)
+    # Deletions newer than any seq the shared factory counter hands out, whatever ran before.
     gone = [
-        {"entity": "messages", "id": "m1", "seq": 1000, "data": None},
-        {"entity": "conversations", "id": "c1", "seq": 1001, "data": None},
+        {"entity": "messages", "id": "m1", "seq": 10**9, "data": None},
+        {"entity": "conversations", "id": "c1", "seq": 10**9 + 1, "data": None},
     ]
     result = apply_pull_page(db, gone, "b", last_applied_mutation_id=0)
     assert result.counts.applied == {"messages": 1, "conversations": 1}

@@ -84,7 +84,7 @@ def test_vacuum_keeps_search_working(db: CacheDatabase) -> None:
     from .factories import change, message
 
     apply_pull_page(db, [change("messages", message(f"m{i}", "c1", f"第{i}条 退货申请")) for i in range(20)], "c", last_applied_mutation_id=0)
-    apply_pull_page(db, [{"entity": "messages", "id": f"m{i}", "seq": 10_000, "data": None} for i in range(0, 20, 2)], "c2", last_applied_mutation_id=0)
+    apply_pull_page(db, [{"entity": "messages", "id": f"m{i}", "seq": 10**9, "data": None} for i in range(0, 20, 2)], "c2", last_applied_mutation_id=0)
     db.vacuum()
     hits = search(db, "退货申请", limit=100).hits
     assert sorted(h.id for h in hits) == sorted(f"m{i}" for i in range(1, 20, 2))
