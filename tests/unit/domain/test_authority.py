@@ -64,3 +64,34 @@ def test_bad_inputs(policy: Policy, tenure: int, amount: Decimal, field: str) ->
     with pytest.raises(DomainError) as caught:
         check_authority(policy, role=Role.AGENT, tenure_months=tenure, amount=amount)
     assert caught.value.field == field
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from workstation.domain.compensation import CompensationRequest, calculate_compensation  # noqa: E402
+from workstation.domain.enums import CompensationKind  # noqa: E402
+from workstation.domain.policy import load_policy  # noqa: E402
+
+_POLICY = load_policy()
+_PRICES = st.decimals(min_value=D("0.01"), max_value=D("100000"), places=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from([CompensationKind.FAKE_GOODS, CompensationKind.DAMAGED_GOODS]),
+    price=_PRICES,
+    quantity=st.integers(min_value=1, max_value=20),
+    role=st.sampled_from(list(Role)),
+    tenure=st.integers(min_value=0, max_value=120),
+)
+def test_no_offer_above_the_offerers_cap_goes_out_without_approval(
+    kind: CompensationKind, price: Decimal, quantity: int, role: Role, tenure: int
+) -> None:
+    quote = calculate_compensation(_POLICY, CompensationRequest(kind=kind, price=price, quantity=quantity))
+    decision = check_authority(_POLICY, role=role, tenure_months=tenure, amount=quote.authority_amount)
+    cap = authority_limit(_POLICY, role=role, tenure_months=tenure)
+    # Going straight out (within) is only ever possible at or under the cap; above it, an
+    # approver is always named (above every limit: the top of the chain, who decides with legal).
+    assert decision.within == (quote.authority_amount <= cap)
+    assert (decision.needs is None) == decision.within
