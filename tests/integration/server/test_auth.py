@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
-from workstation.domain.enums import Role
 from tests.integration.server.conftest import PASSWORD, Api
+from workstation.domain.enums import Role
 
 
 def test_login_me_and_problem_bodies(api: Api) -> None:
@@ -72,4 +70,3 @@ def test_roles_are_checked(api: Api) -> None:
     assert created.status_code == 201
     assert api.post("/users", "root", json=new_user).status_code == 409
     assert api.client.get("/me").status_code == 401
-    _ = timedelta

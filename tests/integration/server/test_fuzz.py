@@ -11,6 +11,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from tests.integration.server.conftest import PASSWORD, START, make_settings
 from workstation.domain.clock import FixedClock
 from workstation.domain.enums import Role
 from workstation.server import auth
@@ -18,7 +19,6 @@ from workstation.server.app import create_app
 from workstation.server.changes import ensure_counters, install_stamping
 from workstation.server.db import Database
 from workstation.server.tables import Base
-from tests.integration.server.conftest import PASSWORD, START, make_settings
 
 # Streams never end on their own; they have their own tests.
 EXCLUDED_PATHS = {"/sync/events"}

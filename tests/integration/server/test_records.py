@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from tests.integration.server.conftest import Api
 from workstation.domain.enums import Role
 from workstation.domain.ids import new_id
 from workstation.server.tables import Customer, Identity, Order, OrderItem, WorkOrder
-from tests.integration.server.conftest import Api
 
 
 def _customer_with_order(api: Api, *, category: str = "electronics", price: str = "100.00", phone: str = "13812341234") -> tuple[str, str]:

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import AfterValidator, Field
 
-from workstation.domain.compensation import CompensationRequest, calculate_compensation
 from workstation.domain.authority import check_authority
-from workstation.domain.enums import Category, CompensationKind
+from workstation.domain.compensation import CompensationRequest, calculate_compensation
 from workstation.domain.entities import OrderItemFacts
+from workstation.domain.enums import Category, CompensationKind
 from workstation.domain.errors import DomainError
 from workstation.domain.returns import Reason, assess_return
 from workstation.domain.warranty import quote_repair
