@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.services.scripts import CalculatorError, assess_eligibility
 from workstation.ui import labels, timefmt
 
 REASONS = {
@@ -58,17 +58,6 @@ class Verdict:
     ship_back_days: int | None = None
 
 
-def _time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def assess(
     policy: Any,
     *,
@@ -83,36 +72,16 @@ def assess(
 ) -> Verdict:
     """The return-policy verdict for one cached order item (the same rule the use case checks
     before it opens a return or exchange). Runs off the UI thread."""
-    from workstation.domain import returns
-    from workstation.domain.entities import OrderItemFacts
-    from workstation.domain.enums import Category
-    from workstation.domain.errors import DomainError
-
-    paid = _time(order.get("paid_at")) or _time(order.get("placed_at"))
-    if paid is None:
-        return Verdict(eligible=False, options=(), explanation=_tr("The cached order has no payment time."))
     try:
-        facts = OrderItemFacts(
-            category=Category(str(item.get("category"))),
-            price=Decimal(str(item.get("price"))),
-            quantity=int(item.get("quantity") or 1),
-            paid_at=paid,
-            delivered_at=_time(order.get("delivered_at")),
-            high_value=bool(item.get("high_value")),
-            warranty_months=item.get("warranty_months"),
-            no_reason_excluded=bool(item.get("no_reason_excluded")),
-            used=used,
-            packaging_intact=packaging_intact,
-        )
-        result = returns.assess_return(
-            policy, item=facts, reason=returns.Reason(reason), has_evidence=has_evidence,
-            customer_fault=customer_fault, remote_area=bool(order.get("remote_area")), now=now,
+        result = assess_eligibility(
+            policy, item=item, order=order, reason=reason, has_evidence=has_evidence, used=used,
+            packaging_intact=packaging_intact, customer_fault=customer_fault, now=now,
         )  # fmt: skip
-    except (DomainError, ValueError, ArithmeticError) as exc:
+    except CalculatorError as exc:
         return Verdict(eligible=False, options=(), explanation=str(exc))
     return Verdict(
-        eligible=result.eligible,
-        options=tuple(v.value for v in result.options),
+        eligible=result.verdict != "not_eligible",
+        options=result.options,
         explanation=result.explanation,
         rule=result.rule,
         deadline=result.deadline,
