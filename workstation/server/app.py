@@ -11,6 +11,7 @@ from workstation import __version__
 from workstation.domain.clock import Clock, system_clock
 from workstation.server import problems
 from workstation.server.changes import install_stamping
+from workstation.server.checkpoints import WalCheckpointer
 from workstation.server.context import ServerContext
 from workstation.server.db import Database
 from workstation.server.hints import HintHub
@@ -27,7 +28,7 @@ def load_server_policy(settings: ServerSettings) -> object:
 def create_app(settings: ServerSettings, *, clock: Clock = system_clock, db: Database | None = None) -> FastAPI:
     """Build the API over an already-migrated database (`workstation-server serve` migrates first)."""
     install_stamping()
-    database = db or Database.connect(settings.database_url)
+    database = db or Database.connect(settings.database_url, background_checkpoints=True)
     ctx = ServerContext(
         db=database,
         settings=settings,
@@ -42,11 +43,14 @@ def create_app(settings: ServerSettings, *, clock: Clock = system_clock, db: Dat
 
         await ctx.hub.start()
         running = await workers.start(ctx) if settings.run_workers else []
+        checkpointer = WalCheckpointer.start(database) if database.background_checkpoints else None
         try:
             yield
         finally:
             await workers.stop(running)
             await ctx.hub.stop()
+            if checkpointer is not None:
+                await checkpointer.stop()
             if db is None:
                 database.dispose()
 

@@ -33,7 +33,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def create_db_engine(url: str, *, echo: bool = False) -> Engine:
+def create_db_engine(url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -43,12 +43,12 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
             pool_size=8,
             max_overflow=8,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, background_checkpoints=background_checkpoints)
         return engine
     return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, background_checkpoints: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let us issue BEGIN ourselves, so writers can take the lock up front (BEGIN IMMEDIATE)
@@ -59,6 +59,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        if background_checkpoints:
+            # A commit that also checkpoints the WAL costs about three times one that does not;
+            # the serving process checkpoints from a background task instead (Database.checkpoint).
+            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -78,13 +82,17 @@ class Database:
     engine: Engine
     reader: sessionmaker[Session]
     writer: sessionmaker[Session]
+    background_checkpoints: bool = False
 
     @classmethod
-    def connect(cls, url: str, *, echo: bool = False) -> Database:
-        engine = create_db_engine(url, echo=echo)
+    def connect(cls, url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Database:
+        """`background_checkpoints` (SQLite only): commits never checkpoint the WAL; the owner
+        must call `checkpoint()` regularly, as the API server's lifespan does."""
+        engine = create_db_engine(url, echo=echo, background_checkpoints=background_checkpoints)
         write_bind = engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(engine) else engine
         return cls(
             engine=engine,
+            background_checkpoints=background_checkpoints and is_sqlite(engine),
             reader=sessionmaker(bind=engine, expire_on_commit=False),
             writer=sessionmaker(bind=write_bind, expire_on_commit=False),
         )
@@ -103,6 +111,15 @@ class Database:
     def read(self) -> Iterator[Session]:
         with self.reader() as session:
             yield session
+
+    def checkpoint(self) -> tuple[int, int, int] | None:
+        """Copy the SQLite WAL back into the database file without blocking readers or writers
+        (PASSIVE). Returns (busy, wal frames, frames checkpointed); None on other databases."""
+        if not is_sqlite(self.engine):
+            return None
+        with self.engine.connect() as conn:
+            row = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+            return int(row[0]), int(row[1]), int(row[2])
 
     def dispose(self) -> None:
         self.engine.dispose()
