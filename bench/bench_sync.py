@@ -33,7 +33,6 @@ import os
 import random
 import resource
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -49,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import report  # noqa: E402
+from _common import start_server as serve  # noqa: E402
 
 PASSWORD = "bench-pass-2026"
 LEAD = "lead"
@@ -57,12 +57,6 @@ TARGET_SYNC_S = 60.0
 TARGET_FLOOR_RATIO = 2.5
 TARGET_RSS_MB = 400.0
 TARGET_HOOK_MS = 500.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def pct(values: list[float], p: float) -> float:
@@ -96,29 +90,7 @@ def seeded_file(conversations: int, seed: int) -> Path:
 
 
 def start_server(db_path: Path, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    import httpx
-
-    env = {**os.environ, "WORKSTATION_WEBHOOK_SECRET": SECRET}
-    port = free_port()
-    log = open(workdir / "server.log", "wb")  # noqa: SIM115 (kept open for the process)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "workstation.server", "serve", "--database", f"sqlite:///{db_path}",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited early; see {workdir / 'server.log'}")
-        try:
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("server did not come up in 120 s")
+    return serve(f"sqlite:///{db_path}", workdir, env={"WORKSTATION_WEBHOOK_SECRET": SECRET}, timeout=120)
 
 
 def run_child(role: str, *args: str) -> dict[str, Any]:

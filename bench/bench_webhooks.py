@@ -27,7 +27,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import start_server as serve  # noqa: E402
 
 from workstation.server.channels.signature import signed_headers  # noqa: E402
 
@@ -60,12 +62,6 @@ TEXTS = (
     "Can I exchange the blue one for black?",
     "草莓到的时候已经变质了",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -201,26 +197,7 @@ def start_server(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     env = {**os.environ, "WORKSTATION_WEBHOOK_SECRET": SECRET}
     subprocess.run([sys.executable, "-m", "workstation.server", "migrate", "--database", db_url],
                    check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    port = free_port()
-    log = open(workdir / "server.log", "wb")  # noqa: SIM115 (kept open for the process)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "workstation.server", "serve", "--database", db_url, "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited early; see {workdir / 'server.log'}")
-        try:
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("server did not come up in 60 s")
+    return serve(db_url, workdir, env={"WORKSTATION_WEBHOOK_SECRET": SECRET})
 
 
 def count_rows(workdir: Path) -> dict[str, int]:
