@@ -32,6 +32,9 @@ class _Watcher:
     loop: asyncio.AbstractEventLoop
     wake: asyncio.Event
     task: asyncio.Task[None] | None = None
+    # Checked by the loop as well as cancelling it: on Python 3.11 a cancel that lands while
+    # the wake event fires can be swallowed, and a loop relying on it alone never ends.
+    stopping: bool = False
 
 
 class HintHub:
@@ -64,10 +67,11 @@ class HintHub:
             mine = [w for w in self._watchers if w.loop is loop]
             self._watchers = [w for w in self._watchers if w.loop is not loop]
         for watcher in mine:
+            watcher.stopping = True
+            watcher.wake.set()
             if watcher.task is not None:
                 watcher.task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watcher.task
+                await asyncio.wait([watcher.task])  # a cancel of stop() itself still propagates
 
     def poke(self) -> None:
         """Check the counter now instead of at the next tick (called after local writes)."""
@@ -95,9 +99,12 @@ class HintHub:
             self._listeners.pop(queue, None)
 
     async def _run(self, watcher: _Watcher) -> None:
-        while True:
+        while not watcher.stopping:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(watcher.wake.wait(), timeout=self._poll)
+                async with asyncio.timeout(self._poll):
+                    await watcher.wake.wait()
+            if watcher.stopping:
+                return
             watcher.wake.clear()
             try:
                 seq = await asyncio.to_thread(self._read_seq)
