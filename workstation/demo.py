@@ -86,6 +86,27 @@ def _remove_database(data_dir: Path) -> None:
         (data_dir / name).unlink(missing_ok=True)
 
 
+CLIENT_DIR = "client"
+
+
+def client_dir(data_dir: Path) -> Path:
+    """The demo client's data directory (its caches and UI settings) inside the demo's."""
+    return data_dir / CLIENT_DIR
+
+
+def wipe_client_cache(data_dir: Path) -> int:
+    """Delete the demo client's local caches (they describe a database that is gone); the
+    UI settings stay. Returns the number of files removed."""
+    cache = client_dir(data_dir) / "cache"
+    removed = 0
+    if cache.is_dir():
+        for path in sorted(cache.iterdir()):
+            if path.is_file() or path.is_symlink():
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 def _read_state(data_dir: Path) -> dict[str, object] | None:
     try:
         state = json.loads((data_dir / STATE_FILE).read_text(encoding="utf-8"))
@@ -101,6 +122,10 @@ def ensure_seeded(options: DemoOptions, *, log: Path) -> str:
     if state is not None and (data_dir / DB_FILE).exists():
         return str(state.get("password") or DEFAULT_PASSWORD)
     _remove_database(data_dir)  # a half-seeded database is worse than none
+    # A new server database restarts the change sequence and makes new ids: a client cache
+    # of the old one would keep stale rows and a cursor the server never issued.
+    if removed := wipe_client_cache(data_dir):
+        print(f"Removed {removed} files of the demo client's cache.", file=sys.stderr, flush=True)
     password = os.environ.get("WORKSTATION_DEMO_PASSWORD", DEFAULT_PASSWORD)
     print(
         f"Seeding {options.conversations} demo conversations into {data_dir / DB_FILE} ...",
@@ -217,7 +242,7 @@ def run_demo(options: DemoOptions, *, settings: Settings | None = None) -> int:
     password = ensure_seeded(options, log=log)
     settings = settings or Settings.from_env()
     settings = settings.with_(
-        data_dir=options.data_dir / "client", language=options.language or settings.language
+        data_dir=client_dir(options.data_dir), language=options.language or settings.language
     )
     with ServerProcess(database=database_url(options.data_dir), log=log) as server:
         server.wait_healthy()
