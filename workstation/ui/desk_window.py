@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.services.scripts import render_context
-from workstation.ui import labels, theme
+from workstation.ui import labels, preferences, theme, timefmt
 from workstation.ui.approvals import APPROVER_ROLES, ApprovalsPanel
 from workstation.ui.calculator_panel import CalculatorPanel
 from workstation.ui.case_dialogs import OpenCaseDialog, TransferDialog, assess
@@ -55,9 +55,11 @@ from workstation.ui.customer_panel import CustomerPanel
 from workstation.ui.idle_lock import IdleWatcher, LockDialog
 from workstation.ui.models.inbox import Col, InboxModel
 from workstation.ui.models.timeline import TimelineModel
+from workstation.ui.notifications import NotificationPolicy, Notifier
 from workstation.ui.pending_dialog import PendingChangesDialog
 from workstation.ui.reader import InboxQuery
 from workstation.ui.screen_pop import ScreenPopPanel
+from workstation.ui.shortcuts import ACTIONS_BY_ID, ShortcutMap, ShortcutsDialog
 from workstation.ui.tasks import TaskRunner
 from workstation.ui.timeline_delegate import describe
 
@@ -68,6 +70,7 @@ LIVE_ENTITIES_INBOX = frozenset({"conversations", "customers", "messages"})
 LIVE_ENTITIES_TIMELINE = frozenset({"messages", "calls", "cases", "case_events", "users"})
 LIVE_ENTITIES_SCRIPTS = frozenset({"reply_scripts"})
 LIVE_ENTITIES_OFFERS = frozenset({"compensation_offers"})
+LIVE_ENTITIES_ARRIVALS = frozenset({"messages", "conversations"})
 LIVE_ENTITIES_CUSTOMER = frozenset(
     {"customers", "identities", "orders", "order_items", "conversations", "cases", "compensation_offers", "surveys"}
 )
@@ -101,6 +104,8 @@ class DeskReader(Protocol):
 
 class DeskWindow(QMainWindow):
     desk_ready = Signal()  # once: first sync finished, inbox loaded, first conversation shown
+    language_requested = Signal(str)  # "zh_CN" / "en": the composition root rebuilds the desk
+    logout_requested = Signal(bool)  # confirmed sign-out; True: also wipe the local cache
 
     def __init__(
         self,
@@ -123,8 +128,16 @@ class DeskWindow(QMainWindow):
         check_password: Callable[[str], bool] | None = None,
         idle_lock_minutes: float = 15,
         script_api: Any = None,
+        arrivals: Callable[[Any], tuple[list[Any], Any]] | None = None,
+        watermark: Callable[[], Any] | None = None,
+        tray: bool | None = None,
+        sound_file: Any = None,
+        language: str = "",
         parent: QWidget | None = None,
     ) -> None:
+        """``arrivals(mark)`` / ``watermark()``: what customers sent since a watermark and the
+        cache's current one (`workstation.ui.arrivals`), for notifications; ``tray``: force
+        the system tray on or off (None: when the system has one)."""
         super().__init__(parent)
         self.setObjectName("DeskWindow")
         self.setWindowTitle(_tr("After-sales workstation"))
@@ -158,6 +171,18 @@ class DeskWindow(QMainWindow):
         self._reselect = True  # select the first row when the next refresh arrives
         self._last_sync: datetime | None = None
         self._sync_state = "offline" if sync_expected else "online"
+        self._arrivals = arrivals
+        self._watermark_fn = watermark
+        self._mark: Any = None  # notifications are armed once the first sync set the watermark
+        self._checking_arrivals = False
+        self._arrivals_again = False
+        self._language = language
+        self.shortcut_map = ShortcutMap.load(settings)
+        self.desk_actions: dict[str, QAction] = {}
+        self.shortcuts_dialog: ShortcutsDialog | None = None
+        self.logout_dialog: Any = None
+        self.notification_policy = NotificationPolicy(user_id=self._user_id)
+        self.notifier = Notifier(window=self, settings=settings, tray=tray, sound_file=sound_file)
 
         self.inbox = InboxModel(
             reader=reader, runner=runner, query=InboxQuery(view=view), page_size=page_size,
@@ -226,6 +251,12 @@ class DeskWindow(QMainWindow):
         self.load_offers()
         self.inbox.refresh()
         self._refresh_counts()
+        self.notifier.activated.connect(self._notification_clicked)
+        self.notifier.do_not_disturb_changed.connect(self._show_do_not_disturb)
+        self.notifier.sound_changed.connect(self._show_sound)
+        self._show_do_not_disturb(self.notifier.do_not_disturb)
+        if self._synced_once:
+            self._arm_notifications()
 
     # -- construction -----------------------------------------------------------------------
 
@@ -319,8 +350,8 @@ class DeskWindow(QMainWindow):
             before = self._offer_status.get(oid)
             self._offer_status[oid] = status
             if before == "pending_approval" and status != before and o.get("offered_by") == self._user_id:
-                amount = o.get("approved_amount") or o.get("amount")
-                notice = _tr("Compensation ¥{amount} {status}.").format(amount=amount, status=status_text(status))
+                amount = timefmt.money(o.get("approved_amount") or o.get("amount"))
+                notice = _tr("Compensation {amount} {status}.").format(amount=amount, status=status_text(status))
                 self.offer_notices.append(notice)
                 self.statusBar().showMessage(notice, 15000)
         self._update_render_context()
@@ -519,61 +550,109 @@ class DeskWindow(QMainWindow):
             _tr("{name} · {role}").format(name=name, role=labels.role(str(self._user.get("role") or ""))), bar
         )
         self.user_label.setToolTip(_tr("Server: {url}").format(url=self._server_url))
+        self.dnd_button = QPushButton("🔕 " + _tr("Do not disturb"), bar)
+        self.dnd_button.setObjectName("doNotDisturbIndicator")
+        self.dnd_button.setFlat(True)
+        self.dnd_button.setToolTip(_tr("Notifications are paused. Click to turn them back on."))
+        self.dnd_button.clicked.connect(lambda: self.set_do_not_disturb(False))
+        self.dnd_button.hide()
         bar.addWidget(self.sync_label)
         bar.addWidget(self.pending_button)
         bar.addWidget(self.last_sync_label)
+        bar.addPermanentWidget(self.dnd_button)
         bar.addPermanentWidget(self.user_label)
         self.setStatusBar(bar)
 
+    def _action_handlers(self) -> dict[str, Callable[[], None]]:
+        """Every desk action by its id (`workstation.ui.shortcuts.ACTIONS`)."""
+        panel = self.conversation_panel
+        handlers: dict[str, Callable[[], None]] = {
+            "next_conversation": self.next_conversation,
+            "previous_conversation": self.previous_conversation,
+            "reply": panel.focus_reply,
+            "note": panel.focus_note,
+            "claim": self.claim,
+            "search": self.focus_search,
+            "send": panel.send,
+            "transfer": self.show_transfer,
+            "case_record": self.edit_case_record,
+            "calculators": self.toggle_calculator,
+            "pending_changes": self.show_pending_changes,
+            "sync_now": self.sync_now,
+            "do_not_disturb": lambda: self.set_do_not_disturb(not self.notifier.do_not_disturb),
+            "notification_sound": lambda: self.set_notification_sound(not self.notifier.sound),
+            "toggle_theme": lambda: self.set_theme("light" if theme.is_dark() else "dark"),
+            "toggle_language": lambda: self.request_language("en" if self.language == "zh_CN" else "zh_CN"),
+            "lock": self.lock,
+            "idle_lock": self.ask_idle_lock_minutes,
+            "customize_shortcuts": self.show_shortcuts_dialog,
+            "cheat_sheet": self.show_cheat_sheet,
+            "logout": self.request_logout,
+            "quit": self.close,
+        }
+        if self.approvals_dock is not None:
+            handlers["approvals"] = self.toggle_approvals
+            handlers["script_admin"] = self.show_script_admin
+        return handlers
+
     def shortcut_table(self) -> list[tuple[str, str, Callable[[], None]]]:
-        return [
-            ("Ctrl+Down", _tr("Next conversation"), self.next_conversation),
-            ("J", _tr("Next conversation"), self.next_conversation),
-            ("Ctrl+Up", _tr("Previous conversation"), self.previous_conversation),
-            ("K", _tr("Previous conversation"), self.previous_conversation),
-            ("R", _tr("Reply to the customer"), self.conversation_panel.focus_reply),
-            ("N", _tr("Write an internal note"), self.conversation_panel.focus_note),
-            ("C", _tr("Claim the conversation"), self.claim),
-            ("Ctrl+F", _tr("Search"), self.focus_search),
-            ("Ctrl+Return", _tr("Send the reply or note"), self.conversation_panel.send),
-            ("T", _tr("Transfer the conversation"), self.show_transfer),
-            ("E", _tr("Edit the case record"), self.edit_case_record),
-            ("Ctrl+L", _tr("Lock the workstation"), self.lock),
-            ("F5", _tr("Sync now"), self.sync_now),
-            ("F1", _tr("This cheat sheet"), self.show_cheat_sheet),
-            ("Ctrl+K", _tr("Show or hide the calculators"), self.toggle_calculator),
-            ("Ctrl+Shift+A", _tr("Show or hide the approvals"), self.toggle_approvals),
-            ("Ctrl+Shift+S", _tr("Reply scripts (authoring)"), self.show_script_admin),
-        ]
+        """(key, description, handler) of every key in effect now, in the cheat sheet's order."""
+        handlers = self._action_handlers()
+        rows = []
+        for spec in self.shortcut_map.actions:
+            handler = handlers.get(spec.id)
+            if handler is None:
+                continue
+            for keys in self.shortcut_map.keys(spec.id):
+                rows.append((keys, spec.title, handler))
+        return rows
+
+    def _desk_action(self, action_id: str, text: str | None = None, *, checkable: bool = False) -> QAction:
+        """The QAction of a desk action (made once; its keys come from `shortcut_map`)."""
+        action = self.desk_actions.get(action_id)
+        if action is None:
+            spec = ACTIONS_BY_ID[action_id]
+            action = QAction(text or spec.title, self)
+            action.setCheckable(checkable)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            handler = self._action_handlers().get(action_id)
+            if handler is not None and not checkable:
+                action.triggered.connect(lambda _checked=False, h=handler: h())
+            self.addAction(action)  # works without a menu, too
+            self.desk_actions[action_id] = action
+        return action
+
+    def apply_shortcuts(self, shortcuts: ShortcutMap | None = None, *, save: bool = True) -> None:
+        """Bind the keys of `shortcuts` (default: the current map) to the desk's actions now."""
+        if shortcuts is not None:
+            self.shortcut_map = shortcuts
+            if save:
+                shortcuts.save(self._settings)
+        for action_id, action in self.desk_actions.items():
+            spec = ACTIONS_BY_ID[action_id]
+            if spec.fixed:
+                action.setShortcuts([])  # the composer owns it (only while it has focus)
+                continue
+            action.setShortcuts([QKeySequence(k) for k in self.shortcut_map.keys(action_id)])
+        if self.cheat_sheet is not None and self.cheat_sheet.isVisible():
+            self.show_cheat_sheet()
 
     def _build_menu_and_shortcuts(self) -> None:
-        self.shortcuts: dict[str, QShortcut] = {}
-        for keys, _text, handler in self.shortcut_table():
-            if keys == "Ctrl+Return":
-                continue  # the composer's own shortcut (only while it has focus)
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(handler)
-            self.shortcuts[keys] = shortcut
-        file_menu = self.menuBar().addMenu(_tr("&File"))
-        quit_action = QAction(_tr("&Quit"), self)
-        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        view_menu = self.menuBar().addMenu(_tr("&View"))
-        pending_action = QAction(_tr("Pending changes…"), self)
-        pending_action.triggered.connect(self.show_pending_changes)
-        view_menu.addAction(pending_action)
-        calc_action = QAction(_tr("Calculators"), self)
-        calc_action.triggered.connect(self.toggle_calculator)
-        view_menu.addAction(calc_action)
+        self.cheat_sheet: CheatSheetDialog | None = None
+        menu = self.menuBar()
+        file_menu = menu.addMenu(_tr("&File"))
+        file_menu.addAction(self._desk_action("logout", _tr("Sign out…")))
+        file_menu.addSeparator()
+        file_menu.addAction(self._desk_action("quit", _tr("&Quit")))
+        self.quit_action = self.desk_actions["quit"]
+
+        view_menu = menu.addMenu(_tr("&View"))
+        view_menu.addAction(self._desk_action("pending_changes", _tr("Pending changes…")))
+        view_menu.addAction(self._desk_action("calculators", _tr("Calculators")))
         if self.approvals_dock is not None:
-            approvals_action = QAction(_tr("Approvals"), self)
-            approvals_action.triggered.connect(self.toggle_approvals)
-            view_menu.addAction(approvals_action)
-            scripts_action = QAction(_tr("Reply scripts (authoring)…"), self)
-            scripts_action.triggered.connect(self.show_script_admin)
-            view_menu.addAction(scripts_action)
+            view_menu.addAction(self._desk_action("approvals", _tr("Approvals")))
+            view_menu.addAction(self._desk_action("script_admin", _tr("Reply scripts (authoring)…")))
+        view_menu.addAction(self._desk_action("sync_now"))
         view_menu.addSeparator()
         self.theme_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
@@ -586,17 +665,214 @@ class DeskWindow(QMainWindow):
             group.addAction(action)
             view_menu.addAction(action)
             self.theme_actions[name] = action
+        view_menu.addAction(self._desk_action("toggle_theme"))
         view_menu.addSeparator()
-        lock_action = QAction(_tr("Lock now"), self)
-        lock_action.triggered.connect(self.lock)
-        view_menu.addAction(lock_action)
-        idle_action = QAction(_tr("Lock after inactivity…"), self)
-        idle_action.triggered.connect(self.ask_idle_lock_minutes)
-        view_menu.addAction(idle_action)
-        help_menu = self.menuBar().addMenu(_tr("&Help"))
-        sheet_action = QAction(_tr("Keyboard shortcuts"), self)
-        sheet_action.triggered.connect(self.show_cheat_sheet)
-        help_menu.addAction(sheet_action)
+        view_menu.addAction(self._desk_action("lock", _tr("Lock now")))
+        view_menu.addAction(self._desk_action("idle_lock", _tr("Lock after inactivity…")))
+        for action_id in ("next_conversation", "previous_conversation", "reply", "note", "claim", "search",
+                          "send", "transfer", "case_record"):  # fmt: skip
+            self._desk_action(action_id)  # keyboard only
+
+        settings_menu = menu.addMenu(_tr("&Settings"))
+        language_menu = settings_menu.addMenu(_tr("Language"))
+        language_menu.setObjectName("languageMenu")
+        from workstation.ui.i18n import LANGUAGE_NAMES
+
+        self.language_actions: dict[str, QAction] = {}
+        languages = QActionGroup(self)
+        languages.setExclusive(True)
+        for code, name in LANGUAGE_NAMES.items():
+            action = QAction(name, self)
+            action.setCheckable(True)
+            action.setChecked(code == self.language)
+            action.triggered.connect(lambda _checked=False, c=code: self.request_language(c))
+            languages.addAction(action)
+            language_menu.addAction(action)
+            self.language_actions[code] = action
+        language_menu.addSeparator()
+        language_menu.addAction(self._desk_action("toggle_language"))
+        settings_menu.addSeparator()
+        dnd = self._desk_action("do_not_disturb", _tr("Do not disturb"), checkable=True)
+        dnd.setChecked(self.notifier.do_not_disturb)
+        dnd.toggled.connect(self.set_do_not_disturb)
+        settings_menu.addAction(dnd)
+        sound = self._desk_action("notification_sound", _tr("Notification sound"), checkable=True)
+        sound.setChecked(self.notifier.sound)
+        sound.toggled.connect(self.set_notification_sound)
+        settings_menu.addAction(sound)
+        settings_menu.addSeparator()
+        settings_menu.addAction(self._desk_action("customize_shortcuts", _tr("Customize keyboard shortcuts…")))
+
+        help_menu = menu.addMenu(_tr("&Help"))
+        help_menu.addAction(self._desk_action("cheat_sheet", _tr("Keyboard shortcuts")))
+        self.apply_shortcuts(save=False)
+
+    # -- settings: language, notifications, shortcuts ----------------------------------------
+
+    @property
+    def language(self) -> str:
+        if self._language:
+            return self._language
+        from workstation.ui.application import current_language
+
+        return current_language()
+
+    def request_language(self, language: str) -> None:
+        """Ask the composition root to switch the UI language (it rebuilds the desk, keeping
+        the open conversation). Remembered at once."""
+        for code, action in self.language_actions.items():
+            action.setChecked(code == language)
+        if language == self.language:
+            return
+        preferences.save_language(self._settings, language)
+        self.language_requested.emit(language)
+
+    def view_state(self) -> dict[str, Any]:
+        """What a rebuilt desk needs to look the same: view, filters, search and selection."""
+        return {
+            "view": self._current_view(),
+            "channel": self.channel_filter.currentData(),
+            "request_type": self.type_filter.currentData(),
+            "priority": self.priority_filter.currentData(),
+            "status": self.status_filter.currentData(),
+            "tag": self.tag_filter.text().strip() or None,
+            "search": self.search_box.text(),
+            "conversation_id": self._current_id,
+            "calculators": self.calculator_dock.isVisible(),
+            "mark": self._mark,
+        }
+
+    def restore_view_state(self, state: dict[str, Any]) -> None:
+        with QSignalBlocker(self.channel_filter):
+            self.channel_filter.setCurrentIndex(max(self.channel_filter.findData(state.get("channel")), 0))
+        self._select_tab(str(state.get("view") or "mine"))
+        if state.get("mark") is not None and self._mark is None:
+            self._mark = state["mark"]
+        if state.get("calculators"):
+            self.calculator_dock.show()
+        self.set_filters(request_type=state.get("request_type"), priority=state.get("priority"),
+                         status=state.get("status"), tag=state.get("tag"))  # fmt: skip
+        search = str(state.get("search") or "")
+        if search:
+            with QSignalBlocker(self.search_box):
+                self.search_box.setText(search)
+            self.run_search()
+        conversation_id = state.get("conversation_id")
+        if conversation_id:
+            self._reselect = False
+            self.open_conversation(str(conversation_id))
+
+    def set_do_not_disturb(self, on: bool) -> None:
+        self.notifier.set_do_not_disturb(bool(on))
+
+    def set_notification_sound(self, on: bool) -> None:
+        self.notifier.set_sound(bool(on))
+
+    def _show_do_not_disturb(self, on: bool) -> None:
+        action = self.desk_actions.get("do_not_disturb")
+        if action is not None and action.isChecked() != on:
+            with QSignalBlocker(action):
+                action.setChecked(on)
+        self.dnd_button.setVisible(on)
+
+    def _show_sound(self, on: bool) -> None:
+        action = self.desk_actions.get("notification_sound")
+        if action is not None and action.isChecked() != on:
+            with QSignalBlocker(action):
+                action.setChecked(on)
+
+    def show_shortcuts_dialog(self) -> ShortcutsDialog:
+        leads = self.approvals_dock is not None
+        dialog = ShortcutsDialog(self.shortcut_map, leads=leads, parent=self)
+        dialog.applied.connect(self._shortcuts_edited)
+        dialog.setModal(False)
+        dialog.show()
+        self.shortcuts_dialog = dialog
+        return dialog
+
+    def _shortcuts_edited(self, shortcuts: ShortcutMap) -> None:
+        self.apply_shortcuts(shortcuts)
+        self.statusBar().showMessage(_tr("Keyboard shortcuts saved."), 4000)
+
+    # -- notifications ------------------------------------------------------------------------
+
+    def _arm_notifications(self) -> None:
+        """Take the cache's watermark: only what arrives after it is announced."""
+        if self._mark is not None or self._watermark_fn is None:
+            return
+        fn = self._watermark_fn
+        self._runner.run_in_background(owner=self, fn=fn, on_success=self._armed)
+
+    def _armed(self, mark: Any) -> None:
+        if self._mark is None:
+            self._mark = mark
+
+    def is_on_screen(self, conversation_id: str) -> bool:
+        """The agent is looking at it: open in the focused, unminimised, unlocked desk."""
+        return (
+            conversation_id == self._current_id
+            and self.isVisible()
+            and self.isActiveWindow()
+            and not self.isMinimized()
+            and not self.locked
+        )
+
+    def check_arrivals(self) -> None:
+        """Look for customer messages that came since the watermark (in the background)."""
+        if self._arrivals is None or self._mark is None:
+            return
+        if self._checking_arrivals:
+            self._arrivals_again = True
+            return
+        self._checking_arrivals = True
+        fn, mark = self._arrivals, self._mark
+        self._runner.run_in_background(owner=self, fn=lambda: fn(mark), on_success=self._arrivals_found,
+                                       on_failure=self._arrivals_failed)  # fmt: skip
+
+    def _arrivals_failed(self, _exc: BaseException) -> None:
+        self._checking_arrivals = False
+
+    def _arrivals_found(self, result: tuple[list[Any], Any]) -> None:
+        arrivals, self._mark = result
+        self._checking_arrivals = False
+        chosen = self.notification_policy.select(arrivals, on_screen=self.is_on_screen)
+        if chosen:
+            self.notifier.announce(chosen)
+        if self._arrivals_again:
+            self._arrivals_again = False
+            self.check_arrivals()
+
+    def _notification_clicked(self, conversation_id: str) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        if self.isMinimized():
+            self.showNormal()
+        if QGuiApplication.platformName() != "offscreen":  # no window manager to ask there
+            self.raise_()
+            self.activateWindow()
+        self.open_conversation(conversation_id)
+
+    # -- sign out -------------------------------------------------------------------------------
+
+    def request_logout(self) -> None:
+        """Sign out: count the unsent changes (in the background), then ask."""
+        services = self._services
+        if services is None or not hasattr(services, "pending_counts"):
+            self._ask_logout(0)
+            return
+        self._runner.run_in_background(owner=self, fn=services.pending_counts,
+                                       on_success=lambda counts: self._ask_logout(int(counts.get("pending", 0))
+                                                                                  + int(counts.get("rejected", 0))),
+                                       on_failure=lambda _exc: self._ask_logout(-1))  # fmt: skip
+
+    def _ask_logout(self, pending: int) -> None:
+        from workstation.ui.logout_dialog import LogoutDialog
+
+        dialog = LogoutDialog(pending=pending, user=str(self._user.get("display_name") or self._user.get("username")
+                                                        or ""), confirm=self._confirm, parent=self)  # fmt: skip
+        dialog.confirmed.connect(self.logout_requested.emit)
+        dialog.open()
+        self.logout_dialog = dialog
 
     # -- layout persistence -----------------------------------------------------------------
 
@@ -761,6 +1037,7 @@ class DeskWindow(QMainWindow):
 
     def _show(self, row: dict[str, Any]) -> None:
         cid = str(row.get("id"))
+        self.notification_policy.seen(cid)
         if cid == self._current_id:
             self.conversation_panel.show_conversation(row)
             return
@@ -861,6 +1138,7 @@ class DeskWindow(QMainWindow):
             self.inbox.refresh()
             self._refresh_counts()
             self._check_ready()
+            self._arm_notifications()
 
     def set_offline_banner(self, message: str = "") -> None:
         text = _tr("Working offline: changes are kept on this computer and sent when the server is back.")
@@ -882,8 +1160,7 @@ class DeskWindow(QMainWindow):
     def _update_sync_label(self) -> None:
         if self._last_sync is None:
             return
-        at = self._last_sync.astimezone()
-        self.last_sync_label.setText(_tr("Last sync {time}").format(time=at.strftime("%H:%M:%S")))
+        self.last_sync_label.setText(_tr("Last sync {time}").format(time=timefmt.clock(self._last_sync)))
 
     def sync_now(self) -> None:
         if self._sync_now is not None:
@@ -914,6 +1191,8 @@ class DeskWindow(QMainWindow):
             self.load_scripts()
         if names & LIVE_ENTITIES_OFFERS:
             self.load_offers()
+        if names & LIVE_ENTITIES_ARRIVALS:
+            self.check_arrivals()
         self._refresh_counts()
 
     def _load_names(self) -> None:
@@ -997,7 +1276,11 @@ class DeskWindow(QMainWindow):
         return dialog
 
     def show_cheat_sheet(self) -> CheatSheetDialog:
-        dialog = CheatSheetDialog([(k, t) for k, t, _ in self.shortcut_table()], parent=self)
+        if self.cheat_sheet is not None:
+            self.cheat_sheet.close()
+        dialog = CheatSheetDialog([(k, t) for k, t, _ in self.shortcut_table()], parent=self, can_customize=True)
+        if dialog.customize_button is not None:
+            dialog.customize_button.clicked.connect(lambda: (dialog.close(), self.show_shortcuts_dialog()))
         dialog.show()
         self.cheat_sheet = dialog
         return dialog
@@ -1206,4 +1489,9 @@ class DeskWindow(QMainWindow):
         self._clock_timer.stop()
         self._live_timer.stop()
         self.inbox.stop()
+        self.notifier.close()
         super().closeEvent(event)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.notifier.reposition()

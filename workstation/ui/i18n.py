@@ -390,6 +390,21 @@ def pick_language(requested: str = "") -> str:
     return "en"
 
 
+def locale_for(language: str) -> QLocale:
+    """The locale that formats dates, times and money for a UI language: the system's own
+    when it speaks that language (en_GB stays en_GB), else the language's main one."""
+    system = QLocale.system()
+    if language == "zh_CN":
+        return QLocale(QLocale.Language.Chinese, QLocale.Territory.China)
+    if system.language() == QLocale.Language.English:
+        return system
+    return QLocale(QLocale.Language.English, QLocale.Territory.UnitedStates)
+
+
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+"""Each language in its own words (menus list them so; never translated)."""
+
+
 def make_translator(language: str) -> DictTranslator | None:
     table = CATALOGUES.get(language)
     return DictTranslator(table) if table else None
