@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -83,6 +84,13 @@ class Database:
     reader: sessionmaker[Session]
     writer: sessionmaker[Session]
     background_checkpoints: bool = False
+    # SQLite has one writer at a time, and a writer that finds the lock taken sleeps in steps of
+    # up to 100 ms (busy_timeout) before it looks again. Queueing this process's writers on a
+    # lock instead hands the database over the moment it is free (under webhook load: a p95 of a
+    # few milliseconds instead of seconds), and lets a caller on the event loop see whether a
+    # write can start at once (`write_gate.acquire(blocking=False)`). Reentrant, so a nested
+    # write() behaves as it would without the gate. Unused on PostgreSQL.
+    write_gate: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
 
     @classmethod
     def connect(cls, url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Database:
@@ -101,10 +109,15 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def serial_writes(self) -> bool:
+        """Whether write() queues on `write_gate` (SQLite)."""
+        return self.dialect == "sqlite"
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any error."""
-        with self.writer() as session, session.begin():
+        with self.write_gate if self.serial_writes else nullcontext(), self.writer() as session, session.begin():
             yield session
 
     @contextmanager
