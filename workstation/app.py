@@ -107,8 +107,16 @@ class DeskSession:
     """Everything one signed-in desk needs below the UI: cache, services, sync engine."""
 
     def __init__(
-        self, *, settings: Settings, api: ApiClient, user: dict[str, Any], clock: Any = None
+        self,
+        *,
+        settings: Settings,
+        api: ApiClient,
+        user: dict[str, Any],
+        clock: Any = None,
+        on_session: Any = None,
     ) -> None:
+        """``on_session(session)``: the engine refreshed the sign-in (refresh tokens rotate:
+        keep the new one, e.g. in the keyring, or the next automatic sign-in fails)."""
         from workstation.domain.clock import system_clock
         from workstation.store import state as store_state
         from workstation.sync.engine import SyncEngine
@@ -118,7 +126,8 @@ class DeskSession:
         self.api = api
         clock = clock or system_clock
         username = str(user.get("username") or user.get("id") or "user")
-        self.db = open_cache(cache_path_for(settings, api.base_url, username))
+        self.cache_path = cache_path_for(settings, api.base_url, username)
+        self.db = open_cache(self.cache_path)
         with self.db.write() as session:
             store_state.put(session, store_state.SERVER_URL, api.base_url)
             if user.get("id"):
@@ -137,6 +146,7 @@ class DeskSession:
             on_changes=self._changes,
             live=True,
             poll_interval=settings_poll_interval(settings),
+            on_session=on_session,
         )
 
     def poke(self) -> None:
@@ -206,14 +216,32 @@ def make_services(
 
 
 class PasswordCheck:
-    """Checks the unlock password locally (works offline): a salted scrypt hash kept in this
-    process's memory only, never written anywhere."""
+    """Checks the unlock password locally (works offline): a salted scrypt hash. Kept in this
+    process's memory; `verifier()` is what the OS keyring keeps so that a session restored
+    from its refresh token can still be unlocked (never a plain file, never the password)."""
 
     def __init__(self, password: str) -> None:
         import os
 
         self._salt = os.urandom(16)
         self._hash = self._digest(password)
+
+    def verifier(self) -> str:
+        return f"scrypt$12$8$1${self._salt.hex()}${self._hash.hex()}"
+
+    @classmethod
+    def from_verifier(cls, text: str) -> PasswordCheck | None:
+        """The check of a stored verifier, or None when it is not one of ours."""
+        parts = str(text or "").split("$")
+        if len(parts) != 6 or parts[:4] != ["scrypt", "12", "8", "1"]:
+            return None
+        try:
+            salt, digest = bytes.fromhex(parts[4]), bytes.fromhex(parts[5])
+        except ValueError:
+            return None
+        check = cls.__new__(cls)
+        check._salt, check._hash = salt, digest
+        return check
 
     def _digest(self, password: str) -> bytes:
         import hashlib
@@ -240,12 +268,73 @@ def ui_settings_for(settings: Settings) -> Any:
 
 @dataclass(kw_only=True)
 class Desk:
-    """One open desk: the session below the UI, the window and what carries engine events."""
+    """One open desk: the session below the UI, the window and what carries engine events.
+
+    The window can be rebuilt (`switch_language`): the session, engine, bridge and runner
+    stay; the new window gets the last sync state and the old one's view and selection."""
 
     session: DeskSession
     window: Any
     bridge: Any
     runner: Any
+    make_window: Any = None  # () -> a new DeskWindow wired to the bridge
+    on_logout: Any = None  # (wipe: bool) -> None, set by the event loop's owner
+    last_status: Any = None
+    offline_message: str | None = None
+
+    def __post_init__(self) -> None:
+        self.bridge.status_changed.connect(self._remember_status)
+        self._adopt(self.window)
+
+    def _remember_status(self, status: Any) -> None:
+        self.last_status = status
+
+    def _adopt(self, window: Any) -> None:
+        window.language_requested.connect(self.switch_language)
+        window.logout_requested.connect(self._logout)
+
+    def _logout(self, wipe: bool) -> None:
+        if self.on_logout is not None:
+            self.on_logout(bool(wipe))
+
+    def switch_language(self, language: str) -> Any:
+        """Switch the UI language now: install it, rebuild the window in it (same place, view,
+        filters, search and open conversation), close the old one. Returns the new window."""
+        from PySide6.QtWidgets import QApplication
+
+        from workstation.ui.application import set_language
+
+        old = self.window
+        if self.make_window is None:
+            return old
+        state = old.view_state()
+        old.save_layout()
+        app = QApplication.instance()
+        if app is not None:
+            set_language(app, language)
+        window = self.make_window()
+        window.restoreGeometry(old.saveGeometry())
+        if self.last_status is not None:
+            window.apply_sync_status(self.last_status)
+        elif self.offline_message is not None:
+            window.set_offline_banner(self.offline_message)
+        window.restore_view_state(state)
+        self._adopt(window)
+        self.window = window
+        for signal, slot in ((self.bridge.status_changed, old.apply_sync_status),
+                             (self.bridge.changed, old.apply_changes),
+                             (self.bridge.screen_pop, old.on_screen_pop)):  # fmt: skip
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        if old.isMaximized():
+            window.showMaximized()
+        elif old.isVisible():
+            window.show()
+        old.close()
+        old.deleteLater()
+        return window
 
     def start(self) -> None:
         self.session.start()
@@ -271,44 +360,69 @@ def build_desk(
     offline_message: str = "",
     clock: Any = None,
     password: str | None = None,
+    check_password: Any = None,
     notice: str = "",
     runner: Any = None,
+    token_backend: Any = None,
+    tray: bool | None = None,
 ) -> Desk:
     """Wire one desk (needs a QApplication): cache + services + engine, the window, the bridge
-    from the engine thread to the UI thread, the reveal call and the idle lock."""
+    from the engine thread to the UI thread, the reveal call, the idle lock (``password`` or a
+    ready ``check_password``) and the notifications of what customers send."""
+    from workstation.sync.credentials import TokenStore
+    from workstation.ui import arrivals
+    from workstation.ui.application import current_language
     from workstation.ui.desk_window import DeskWindow
     from workstation.ui.sync_bridge import SyncBridge
     from workstation.ui.tasks import TaskRunner
 
     runner = runner or TaskRunner()
-    session = DeskSession(settings=settings, api=api, user=user, clock=clock)
+    username = str(user.get("username") or "")
+    tokens = TokenStore(api.base_url, username, backend=token_backend) if username else None
+
+    def keep_session(new_session: Any) -> None:  # engine thread
+        if tokens is not None and getattr(new_session, "refresh_token", ""):
+            tokens.save(new_session.refresh_token)
+
+    session = DeskSession(settings=settings, api=api, user=user, clock=clock, on_session=keep_session)
     bridge = SyncBridge()
     view = DEFAULT_VIEW_BY_ROLE.get(str(user.get("role") or ""), "mine")
     ui_settings = ui_settings if ui_settings is not None else ui_settings_for(settings)
+    check = check_password or (PasswordCheck(password) if password else None)
+    db = session.db
 
     def reveal(customer_id: str, field: str) -> str:
         return str(api.reveal_contact(customer_id, field).get("value") or "")
 
-    window = DeskWindow(
-        reader=session.reader,
-        services=session.services,
-        runner=runner,
-        user=user,
-        server_url=api.base_url,
-        view=view,
-        settings=ui_settings,
-        amber_percent=session.amber_percent(),
-        page_size=settings.page_size,
-        sync_now=session.poke,
-        reveal=reveal,
-        clock=clock or _now,
-        check_password=PasswordCheck(password) if password else None,
-        idle_lock_minutes=int(ui_settings.value("privacy/idle_lock_minutes", settings.idle_lock_minutes)),
-        script_api=api,
-    )
-    bridge.status_changed.connect(window.apply_sync_status)
-    bridge.changed.connect(window.apply_changes)
-    bridge.screen_pop.connect(window.on_screen_pop)
+    def make_window() -> Any:
+        window = DeskWindow(
+            reader=session.reader,
+            services=session.services,
+            runner=runner,
+            user=user,
+            server_url=api.base_url,
+            view=view,
+            settings=ui_settings,
+            amber_percent=session.amber_percent(),
+            page_size=settings.page_size,
+            sync_now=session.poke,
+            reveal=reveal,
+            clock=clock or _now,
+            check_password=check,
+            idle_lock_minutes=int(ui_settings.value("privacy/idle_lock_minutes", settings.idle_lock_minutes)),
+            script_api=api,
+            arrivals=lambda mark: arrivals.arrivals_since(db, mark),
+            watermark=lambda: arrivals.watermark(db),
+            tray=tray,
+            sound_file=settings.resources_dir / "sounds" / "notify.wav",
+            language=current_language(),
+        )
+        bridge.status_changed.connect(window.apply_sync_status)
+        bridge.changed.connect(window.apply_changes)
+        bridge.screen_pop.connect(window.on_screen_pop)
+        return window
+
+    window = make_window()
     session.listen(on_state=bridge.status, on_changes=bridge.changes)
     if offline:
         window.set_offline_banner(offline_message)
@@ -316,7 +430,123 @@ def build_desk(
         window.statusBar().showMessage(notice, 20000)
     if not ui_settings.contains("desk/geometry"):
         window.resize(1440, 860)
-    return Desk(session=session, window=window, bridge=bridge, runner=runner)
+    return Desk(session=session, window=window, bridge=bridge, runner=runner, make_window=make_window,
+                offline_message=offline_message if offline else None)  # fmt: skip
+
+
+def wipe_cache(path: Path) -> list[Path]:
+    """Delete a user's local cache: the database, its -wal/-shm/-journal and any damaged
+    copies set aside (`.corrupt-*`). Close it first. Returns what was removed."""
+    removed = []
+    candidates = [path.with_name(path.name + s) for s in ("", "-wal", "-shm", "-journal")]
+    candidates += sorted(path.parent.glob(path.name + ".corrupt-*")) if path.parent.exists() else []
+    for candidate in candidates:
+        if candidate.exists():
+            candidate.unlink()
+            removed.append(candidate)
+    return removed
+
+
+def initial_language(settings: Settings, ui_settings: Any) -> str:
+    """WORKSTATION_LANGUAGE / --language when given, else the saved menu choice, else ""
+    (the system's)."""
+    from workstation.ui.preferences import saved_language
+
+    return settings.language or saved_language(ui_settings)
+
+
+@dataclass(kw_only=True)
+class DeskRun:
+    """How one desk ended: the event loop's code and whether the agent signed out."""
+
+    code: int = 0
+    logged_out: bool = False
+    wipe: bool = False
+    wiped: list[Path] | None = None
+
+
+def sign_out(desk: Desk, *, wipe: bool, token_backend: Any = None, on_done: Any = None) -> None:
+    """Forget the sign-in at once (keyring), then, off the UI thread, stop syncing and end
+    the session at the server (best effort); ``on_done()`` follows on the UI thread."""
+    from workstation.sync.credentials import forget_account
+
+    session = desk.session
+    user = str(session.user.get("username") or "")
+    if user:
+        forget_account(session.api.base_url, user, backend=token_backend)
+    window = desk.window
+    window.statusBar().showMessage(QT_SIGNING_OUT(), 0)
+    window.setEnabled(False)
+
+    def work() -> None:
+        session.engine.stop()
+        if user:  # the engine may have refreshed the sign-in while stopping
+            forget_account(session.api.base_url, user, backend=token_backend)
+        try:
+            session.api.logout()
+        except Exception as exc:  # offline: the token just expires at the server
+            log.info("could not end the session at the server: %s", exc)
+
+    done = on_done or (lambda: None)
+    desk.runner.run_in_background(owner=window, fn=work, on_success=lambda _r: done(), on_failure=lambda _e: done())
+
+
+def QT_SIGNING_OUT() -> str:  # noqa: N802 - a translated constant
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("DeskWindow", "Signing out…")
+
+
+def _run_desk(
+    app: Any, *, settings: Settings, signed: SignedIn, check: Any, screenshot: Path | None,
+    token_backend: Any = None,
+) -> DeskRun:  # fmt: skip
+    from PySide6.QtCore import QTimer
+
+    desk = build_desk(
+        settings=settings, api=signed.api, user=signed.user, offline=signed.offline,
+        offline_message=signed.message, check_password=check, notice=signed.notice,
+        token_backend=token_backend,
+    )  # fmt: skip
+    run = DeskRun()
+
+    def logout(wipe: bool) -> None:
+        run.logged_out, run.wipe = True, wipe
+        sign_out(desk, wipe=wipe, token_backend=token_backend, on_done=app.quit)
+
+    desk.on_logout = logout
+    if screenshot is not None:
+        window = desk.window
+        window.resize(1440, 860)
+
+        def _shoot() -> None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            if not desk.window.grab().save(str(screenshot)):
+                log.error("could not write screenshot %s", screenshot)
+                run.code = 1
+            desk.window.close()
+            app.quit()
+
+        def _timeout() -> None:
+            log.error("the desk was not ready within %d s; no screenshot taken", SCREENSHOT_TIMEOUT_MS // 1000)
+            run.code = 2
+            app.quit()
+
+        window.desk_ready.connect(lambda: QTimer.singleShot(400, _shoot))
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, _timeout)
+
+    desk.window.show()
+    desk.start()
+    try:
+        code = app.exec()
+    finally:
+        desk.close()
+        desk.window.deleteLater()
+    run.code = run.code or code
+    if run.logged_out and run.wipe:
+        run.wiped = wipe_cache(desk.session.cache_path)
+        log.info("signed out and removed the local cache (%d files)", len(run.wiped))
+    return run
 
 
 def run_desktop(
@@ -330,80 +560,84 @@ def run_desktop(
     offline_message: str = "",
     password: str | None = None,
     notice: str = "",
+    check_password: Any = None,
 ) -> int:
     """Open the desk for a signed-in session (or an offline start from the cache) and run
     the event loop. With `screenshot`, the desk is rendered to that PNG once the first sync
     finished and the first conversation is shown, then the app exits (1: the PNG could not
-    be written, 2: timeout)."""
-    from PySide6.QtCore import QTimer
-
+    be written, 2: timeout). Signing out returns to the sign-in dialog; the API clients made
+    there are closed here (`api` stays the caller's)."""
     from workstation.ui.application import create_application, quit_on_signals
-
-    app = create_application(argv, language=settings.language)
-    quit_on_signals(app)
-    from workstation.ui import theme
-
-    theme.apply(app, theme.saved(ui_settings_for(settings)))
-    desk = build_desk(
-        settings=settings, api=api, user=user, offline=offline, offline_message=offline_message,
-        password=password, notice=notice,
-    )  # fmt: skip
-    window = desk.window
-    outcome = {"code": 0}
-
-    if screenshot is not None:
-        window.resize(1440, 860)
-
-        def _shoot() -> None:
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            if not window.grab().save(str(screenshot)):
-                log.error("could not write screenshot %s", screenshot)
-                outcome["code"] = 1
-            window.close()
-            app.quit()
-
-        def _timeout() -> None:
-            log.error("the desk was not ready within %d s; no screenshot taken", SCREENSHOT_TIMEOUT_MS // 1000)
-            outcome["code"] = 2
-            app.quit()
-
-        window.desk_ready.connect(lambda: QTimer.singleShot(400, _shoot))
-        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, _timeout)
-
-    window.show()
-    desk.start()
-    try:
-        code = app.exec()
-    finally:
-        desk.close()
-        window.deleteLater()
-    return outcome["code"] or code
-
-
-def run_gui(*, settings: Settings, argv: list[str] | None = None) -> int:
-    """`workstation` with no subcommand: the sign-in dialog, then the desk."""
-    from workstation.ui.application import create_application, quit_on_signals
-    from workstation.ui.signin_dialog import SignInDialog
-
-    app = create_application(argv, language=settings.language)
-    quit_on_signals(app)
-    from workstation.ui import theme
 
     ui_settings = ui_settings_for(settings)
+    app = create_application(argv, language=initial_language(settings, ui_settings))
+    quit_on_signals(app)
+    from workstation.ui import theme
+
     theme.apply(app, theme.saved(ui_settings))
+    signed = SignedIn(api=api, user=user, offline=offline, message=offline_message, notice=notice)
+    check = check_password or (PasswordCheck(password) if password else None)
+    owned: ApiClient | None = None
+    try:
+        while True:
+            run = _run_desk(app, settings=settings, signed=signed, check=check, screenshot=screenshot)
+            if not run.logged_out:
+                return run.code
+            if owned is not None:
+                owned.close()
+                owned = None
+            screenshot = None
+            answer = ask_sign_in(settings.with_(server_url=signed.api.base_url), ui_settings, automatic=False)
+            if answer is None:
+                return 0
+            signed, check = answer
+            owned = signed.api
+    finally:
+        if owned is not None:
+            owned.close()
+
+
+def ask_sign_in(
+    settings: Settings, ui_settings: Any, *, automatic: bool = True, token_backend: Any = None
+) -> tuple[SignedIn, Any] | None:
+    """The sign-in dialog (which first tries the saved sign-in when ``automatic``); the
+    outcome and the idle lock's password check, or None when the user gave up."""
+    from workstation.ui.signin_dialog import SignInDialog
+
     dialog = SignInDialog(
         settings=ui_settings,
         default_server=settings.server_url,
-        sign_in=lambda url, user, password: sign_in_to(settings, url, user, password),
-    )
+        sign_in=lambda url, user, password: sign_in_to(settings, url, user, password, token_backend=token_backend),
+        restore=(lambda url, user: restore_session(settings, url, user, token_backend=token_backend))
+        if automatic else None,
+    )  # fmt: skip
     if dialog.exec() != dialog.DialogCode.Accepted or dialog.result_value is None:
+        return None
+    outcome: SignedIn = dialog.result_value
+    check = outcome.check or (PasswordCheck(dialog.password) if dialog.password else None)
+    return outcome, check
+
+
+def run_gui(*, settings: Settings, argv: list[str] | None = None) -> int:
+    """`workstation` with no subcommand: the sign-in dialog (skipped when the saved sign-in
+    still works), then the desk; signing out comes back to the dialog."""
+    from workstation.ui.application import create_application, quit_on_signals
+
+    ui_settings = ui_settings_for(settings)
+    app = create_application(argv, language=initial_language(settings, ui_settings))
+    quit_on_signals(app)
+    from workstation.ui import theme
+
+    theme.apply(app, theme.saved(ui_settings))
+    answer = ask_sign_in(settings, ui_settings, automatic=True)
+    if answer is None:
         return 0
-    outcome = dialog.result_value
+    outcome, check = answer
     api = outcome.api
     try:
         return run_desktop(
             settings=settings.with_(server_url=api.base_url), api=api, user=outcome.user,
-            offline=outcome.offline, offline_message=outcome.message, password=dialog.password,
+            offline=outcome.offline, offline_message=outcome.message, check_password=check,
             notice=outcome.notice,
         )  # fmt: skip
     finally:
@@ -417,14 +651,17 @@ class SignedIn:
     offline: bool = False
     message: str = ""
     notice: str = ""
+    check: Any = None  # PasswordCheck of a restored session (from the keyring's verifier)
+    restored: bool = False
 
 
 def sign_in_to(
     settings: Settings, server_url: str, username: str, password: str, *, token_backend: Any = None
 ) -> SignedIn:
     """Background part of the sign-in dialog: sign in (or start offline from the cache) and
-    keep the refresh token in the OS keyring (memory only, with a warning, when insecure)."""
-    from workstation.sync.credentials import TokenStore
+    keep the refresh token and the unlock verifier in the OS keyring (memory only, with a
+    warning, when insecure)."""
+    from workstation.sync.credentials import UNLOCK, TokenStore
 
     api = make_api_client(settings, base_url=server_url)
     try:
@@ -433,10 +670,58 @@ def sign_in_to(
         api.close()
         raise
     notice = ""
+    check = PasswordCheck(password)
     if not result.offline and api.session is not None:
         store = TokenStore(api.base_url, username, backend=token_backend)
         store.save(api.session.refresh_token)
+        TokenStore(api.base_url, username, backend=token_backend, purpose=UNLOCK).save(check.verifier())
         notice = store.warning or ""
     return SignedIn(
-        api=api, user=result.user, offline=result.offline, message=result.message, notice=notice
+        api=api, user=result.user, offline=result.offline, message=result.message, notice=notice, check=check
     )
+
+
+class SavedSignInExpired(Exception):
+    """The saved sign-in no longer works; the user signs in with the password."""
+
+
+def restore_session(
+    settings: Settings, server_url: str, username: str, *, token_backend: Any = None
+) -> SignedIn | None:
+    """Automatic sign-in (background): the refresh token saved for this account, if any,
+    is exchanged for a new session; the new refresh token replaces it. None when nothing
+    usable is saved (the dialog just asks). An unreachable server with a cache for the user
+    starts offline (the engine refreshes once the server is back). A refused token is
+    forgotten and `SavedSignInExpired` raised."""
+    from workstation.sync.api import Session
+    from workstation.sync.credentials import UNLOCK, TokenStore, forget_account
+
+    if not server_url.startswith(("http://", "https://")) or not username:
+        return None
+    tokens = TokenStore(server_url.rstrip("/"), username, backend=token_backend)
+    token = tokens.load()
+    verifier = TokenStore(server_url.rstrip("/"), username, backend=token_backend, purpose=UNLOCK).load()
+    check = PasswordCheck.from_verifier(verifier or "")
+    if not token or check is None:
+        return None  # without the unlock verifier the idle lock could not work: ask
+    api = make_api_client(settings, base_url=server_url)
+    try:
+        session = api.refresh(token)
+    except ApiError as exc:
+        if exc.is_network or exc.is_transient:
+            user = cached_user(settings, api.base_url, username)
+            if user is None:
+                api.close()
+                raise
+            api.use_session(Session(access_token="", refresh_token=token, user=user))
+            return SignedIn(api=api, user=user, offline=True, message=str(exc.detail or exc.title or exc),
+                            check=check, restored=True)  # fmt: skip
+        api.close()
+        forget_account(server_url.rstrip("/"), username, backend=token_backend)
+        raise SavedSignInExpired(str(exc.detail or exc.title or exc)) from exc
+    except BaseException:
+        api.close()
+        raise
+    tokens.save(session.refresh_token)
+    return SignedIn(api=api, user=session.user or {"username": username}, check=check, restored=True,
+                    notice=tokens.warning or "")  # fmt: skip

@@ -28,9 +28,18 @@ INSECURE_WARNING = (
 )
 
 
-def account_key(server_url: str, username: str) -> str:
-    """The keyring "username" of one account: the server URL and the user name."""
-    return f"{server_url.rstrip('/')}|{username}"
+TOKEN = "token"
+UNLOCK = "unlock"
+"""The salted scrypt verifier of the password, so a session restored from its refresh token
+can still be unlocked (idle lock) offline; never the password itself."""
+PURPOSES = (TOKEN, UNLOCK)
+
+
+def account_key(server_url: str, username: str, purpose: str = TOKEN) -> str:
+    """The keyring "username" of one account: the server URL and the user name (plus the
+    purpose, for secrets other than the refresh token)."""
+    key = f"{server_url.rstrip('/')}|{username}"
+    return key if purpose == TOKEN else f"{key}#{purpose}"
 
 
 def _is_plaintext(backend: KeyringBackend) -> bool:
@@ -53,10 +62,17 @@ class TokenStore:
     """The token of one account (server URL + user name); thread-safe."""
 
     def __init__(
-        self, server_url: str, username: str, *, backend: KeyringBackend | None = None
+        self,
+        server_url: str,
+        username: str,
+        *,
+        backend: KeyringBackend | None = None,
+        purpose: str = TOKEN,
     ) -> None:
+        if purpose not in PURPOSES:
+            raise ValueError(f"unknown secret purpose {purpose!r}")
         self.service = SERVICE
-        self.key = account_key(server_url, username)
+        self.key = account_key(server_url, username, purpose)
         self._backend = backend if backend is not None else keyring.get_keyring()
         self._secure = is_secure_backend(self._backend)
         self._memory: str | None = None
@@ -120,3 +136,9 @@ class TokenStore:
                 self._fall_back(exc)
             except keyring.errors.KeyringError as exc:
                 log.warning("could not remove the token from the keyring: %s", exc)
+
+
+def forget_account(server_url: str, username: str, *, backend: KeyringBackend | None = None) -> None:
+    """Logout: remove every secret kept for this account (refresh token, unlock verifier)."""
+    for purpose in PURPOSES:
+        TokenStore(server_url, username, backend=backend, purpose=purpose).clear()

@@ -363,6 +363,222 @@ ZH_CN.update(
     }
 )
 
+# notifications, shortcuts, languages, sign-out, and the panels' remaining texts
+ZH_CN.update(
+    {
+        # desk window: menus, status, settings
+        ("DeskWindow", "&Settings"): "设置(&S)",
+        ("DeskWindow", "Language"): "语言",
+        ("DeskWindow", "Do not disturb"): "免打扰",
+        ("DeskWindow", "Notification sound"): "提示音",
+        ("DeskWindow", "Notifications are paused. Click to turn them back on."): "通知已暂停，点击恢复。",
+        ("DeskWindow", "Customize keyboard shortcuts…"): "自定义快捷键…",
+        ("DeskWindow", "Keyboard shortcuts saved."): "快捷键已保存。",
+        ("DeskWindow", "Sign out…"): "退出登录…",
+        ("DeskWindow", "Signing out…"): "正在退出登录…",
+        ("DeskWindow", "Compensation {amount} {status}."): "补偿 {amount} {status}。",
+        ("DeskWindow", "Offer sent."): "补偿已发起。",
+        ("DeskWindow", "Script authoring is for team leads and admins."): "话术管理仅限组长和管理员使用。",
+        # desk actions (shortcuts dialog, cheat sheet)
+        ("DeskWindow", "Show or hide the calculators"): "显示/隐藏计算器",
+        ("DeskWindow", "Show or hide the approvals"): "显示/隐藏审批",
+        ("DeskWindow", "Reply scripts (authoring)"): "话术管理",
+        ("DeskWindow", "Pending changes"): "待同步的变更",
+        ("DeskWindow", "Switch between light and dark theme"): "切换浅色/深色主题",
+        ("DeskWindow", "Switch language (中文 / English)"): "切换语言（中文 / English）",
+        ("DeskWindow", "Lock after inactivity"): "无操作自动锁定",
+        ("DeskWindow", "Customize keyboard shortcuts"): "自定义快捷键",
+        ("DeskWindow", "Sign out"): "退出登录",
+        ("DeskWindow", "Quit"): "退出程序",
+        # cheat sheet
+        ("CheatSheet", "Change shortcuts…"): "修改快捷键…",
+        ("CheatSheet", "Close"): "关闭",
+        # shortcuts dialog
+        ("Shortcuts", "Keyboard shortcuts"): "快捷键",
+        ("Shortcuts", "Action"): "操作",
+        ("Shortcuts", "Shortcut"): "快捷键",
+        ("Shortcuts", "Alternative"): "备用快捷键",
+        ("Shortcuts", "Find an action or a key"): "查找操作或按键",
+        ("Shortcuts", "Default for this action"): "恢复此项默认",
+        ("Shortcuts", "Reset all to defaults"): "全部恢复默认",
+        ("Shortcuts", "Save"): "保存",
+        ("Shortcuts", "Cancel"): "取消",
+        ("Shortcuts", "Set by the reply box; it cannot be changed here."): "由回复框设定，此处不可修改。",
+        ("Shortcuts", "{keys} is already used by “{action}”. Clear it there first, or choose another key."):
+            "{keys} 已被“{action}”使用。请先在那里清除，或换一个按键。",
+        ("Shortcuts", "{keys} is already this action's other key."): "{keys} 已是此操作的另一个快捷键。",
+        ("Shortcuts", "{keys} is needed for typing and editing text."): "{keys} 用于输入和编辑文字，不能设为快捷键。",
+        ("Shortcuts", "{keys} is needed for moving around the window."): "{keys} 用于在窗口中移动，不能设为快捷键。",
+        ("Shortcuts", "All shortcuts are back to their defaults. Save to keep them."): "所有快捷键已恢复默认，点击“保存”后生效。",
+        # notifications
+        ("Notifications", "A customer"): "一位客户",
+        ("Notifications", "Dismiss"): "关闭",
+        ("Notifications", "New conversation: {customer} · {channel}"): "新会话：{customer} · {channel}",
+        ("Notifications", "{customer} replied · {channel}"): "{customer} 回复了 · {channel}",
+        ("Notifications", "{count} new messages from {customer} · {channel}"): "{customer} 发来 {count} 条新消息 · {channel}",
+        ("Notifications", "{customer} ({channel})"): "{customer}（{channel}）",
+        ("Notifications", ", "): "、",
+        ("Notifications", "{names} and {more} more"): "{names} 等另外 {more} 个",
+        ("Notifications", "{count} new conversations"): "{count} 个新会话",
+        ("Notifications", "{count} conversations have new messages"): "{count} 个会话有新消息",
+        # sign-out
+        ("Logout", "Sign out"): "退出登录",
+        ("Logout", "Cancel"): "取消",
+        ("Logout", "Sign out {user}? The sign-in saved on this computer is removed; next time you enter your password again."):
+            "确定退出 {user} 的登录吗？本机保存的登录信息将被删除，下次需要重新输入密码。",
+        ("Logout", "Sign out? The sign-in saved on this computer is removed; next time you enter your password again."):
+            "确定退出登录吗？本机保存的登录信息将被删除，下次需要重新输入密码。",
+        ("Logout", "Also delete the local copy of the data on this computer"): "同时删除本机上的数据副本（本地缓存）",
+        ("Logout", "Delete it on a shared computer. It is downloaded again at the next sign-in."):
+            "在公用电脑上建议删除。下次登录时会重新下载。",
+        ("Logout", "{count} changes have not reached the server yet. They are sent at your next sign-in — unless you delete the local data: then they are lost."):
+            "还有 {count} 项变更尚未发送到服务器。下次登录时会自动发送——但如果删除本地数据，这些变更将会丢失。",
+        ("Logout", "Could not count the unsent changes; deleting the local data may lose some."):
+            "无法统计未发送的变更；删除本地数据可能会丢失部分变更。",
+        ("Logout", "Every change has reached the server."): "所有变更均已发送到服务器。",
+        ("Logout", "Some changes may not have reached the server. Deleting the local data would lose them for good."):
+            "可能有变更尚未发送到服务器。删除本地数据后它们将永久丢失。",
+        ("Logout", "{count} changes have not reached the server. Deleting the local data loses them for good."):
+            "{count} 项变更尚未发送到服务器。删除本地数据后它们将永久丢失。",
+        ("Logout", "Delete unsent changes?"): "删除未发送的变更？",
+        ("Logout", "Delete them and the local data?"): "确定删除这些变更和本地数据吗？",
+        ("Logout", "Delete them"): "删除",
+        ("Logout", "Keep the local data"): "保留本地数据",
+        # sign-in
+        ("SignIn", "Cancel"): "取消",
+        ("SignIn", "Signing in as {user} with the saved sign-in…"): "正在使用已保存的登录信息登录 {user}…",
+        ("SignIn", "Use my password"): "改用密码登录",
+        ("SignIn", "Your saved sign-in has expired. Enter your password to continue."): "已保存的登录信息已过期，请输入密码继续。",
+        # conversation pane, scripts
+        ("ConversationPanel", "Approved reply scripts; type / at the start of the reply"): "已审核的回复话术；在回复开头输入 / 即可调用",
+        ("ScriptPicker", "Preview"): "预览",
+        ("ScriptPicker", "Scripts"): "话术",
+        ("ScriptPicker", "Search scripts: title, text, tag, pinyin initials (thtk)… Enter inserts, Esc closes"):
+            "搜索话术：标题、正文、标签、拼音首字母（如 thtk）… 回车插入，Esc 关闭",
+        # phone
+        ("ScreenPop", "&Answer"): "接听(&A)",
+        ("ScreenPop", "Pick up on your phone; this opens the call record with a running timer."):
+            "请在话机上接听；同时会打开通话记录并开始计时。",
+        # approvals
+        ("Approvals", "Compensation waiting for approval ({n})"): "待审批的补偿（{n}）",
+        ("Approvals", "Compensation waiting for approval"): "待审批的补偿",
+        ("Approvals", "Give the new amount, e.g. 80.00."): "请填写新金额，例如 80.00。",
+        ("Approvals", "Inputs: "): "计算依据：",
+        ("Approvals", "New amount"): "新金额",
+        ("Approvals", "Nothing is waiting for approval."): "没有待审批的补偿。",
+        ("Approvals", "Reason"): "原因",
+        ("Approvals", "The amount must not be negative."): "金额不能为负数。",
+        ("Approvals", "Total ¥{a} (counts against authority: ¥{b})"): "合计 ¥{a}（计入权限额度：¥{b}）",
+        ("Approvals", "new amount"): "新金额",
+        ("Approvals", "offered"): "已提出",
+        ("Approvals", "reason (needed to reject)"): "原因（驳回时必填）",
+        ("Approvals", "rule"): "规则",
+        # calculators
+        ("CalculatorPanel", "&Goodwill amount"): "补偿金额(&G)",
+        ("CalculatorPanel", "&Kind"): "类型(&K)",
+        ("CalculatorPanel", "&Labour"): "工时费(&L)",
+        ("CalculatorPanel", "&Reason"): "原因(&R)",
+        ("CalculatorPanel", "&Testing fee"): "检测费(&T)",
+        ("CalculatorPanel", "Cannot assess: {m}"): "无法判定：{m}",
+        ("CalculatorPanel", "Cannot quote: {m}"): "无法报价：{m}",
+        ("CalculatorPanel", "Caused by the user (dropped, water)"): "人为损坏（摔落、进水）",
+        ("CalculatorPanel", "Deadline: {d}"): "截止时间：{d}",
+        ("CalculatorPanel", "Evidence (photo, video, report)"): "有凭证（照片、视频、检测报告）",
+        ("CalculatorPanel", "Extended warranty: ¥{p}"): "延保：¥{p}",
+        ("CalculatorPanel", "In warranty until {d}"): "保修期至 {d}",
+        ("CalculatorPanel", "Order item"): "订单商品",
+        ("CalculatorPanel", "Out of warranty (ended {d})"): "已过保（{d} 到期）",
+        ("CalculatorPanel", "P&arts"): "配件(&A)",
+        ("CalculatorPanel", "Packaging intact"): "包装完好",
+        ("CalculatorPanel", "Parts"): "配件",
+        ("CalculatorPanel", "Pick an order item to compute compensation."): "请选择订单商品以计算补偿。",
+        ("CalculatorPanel", "Reship instead of paying"): "补发商品代替赔付",
+        ("CalculatorPanel", "Rule: {r}"): "规则：{r}",
+        ("CalculatorPanel", "S&hipping fee"): "运费(&H)",
+        ("CalculatorPanel", "Se&verity"): "严重程度(&V)",
+        ("CalculatorPanel", "Ship back within {n} days"): "{n} 天内寄回",
+        ("CalculatorPanel", "The customer accepts the quote before work starts."): "维修开始前需客户确认报价。",
+        ("CalculatorPanel", "Total ¥{t} · {rounding}"): "合计 ¥{t} · {rounding}",
+        ("CalculatorPanel", "Total ¥{t}"): "合计 ¥{t}",
+        ("CalculatorPanel", "Used"): "已使用",
+        ("CalculatorPanel", "Verdict: {v}"): "结论：{v}",
+        ("CalculatorPanel", "none"): "无",
+        ("CalculatorPanel", "policy default"): "按政策默认",
+        ("CalculatorPanel", "{field}: must not be negative"): "{field}：不能为负数",
+        ("CalculatorPanel", "{field}: not an amount"): "{field}：不是有效金额",
+        # script authoring
+        ("ScriptAdmin", "A rejection needs its reason."): "驳回需要填写原因。",
+        ("ScriptAdmin", "Approve"): "批准",
+        ("ScriptAdmin", "Approved by"): "审批人",
+        ("ScriptAdmin", "Approving"): "正在批准",
+        ("ScriptAdmin", "Category"): "分类",
+        ("ScriptAdmin", "Chat"): "在线客服",
+        ("ScriptAdmin", "Creating"): "正在创建",
+        ("ScriptAdmin", "E-mail subject"): "邮件主题",
+        ("ScriptAdmin", "E-mail"): "邮件",
+        ("ScriptAdmin", "Key (new script)"): "标识（新话术）",
+        ("ScriptAdmin", "Language"): "语言",
+        ("ScriptAdmin", "Loading {key}"): "正在加载 {key}",
+        ("ScriptAdmin", "New script"): "新建话术",
+        ("ScriptAdmin", "Reject"): "驳回",
+        ("ScriptAdmin", "Rejecting"): "正在驳回",
+        ("ScriptAdmin", "Reply scripts"): "回复话术",
+        ("ScriptAdmin", "Retire"): "停用",
+        ("ScriptAdmin", "Retiring"): "正在停用",
+        ("ScriptAdmin", "Revise"): "修订",
+        ("ScriptAdmin", "Revising"): "正在修订",
+        ("ScriptAdmin", "SMS"): "短信",
+        ("ScriptAdmin", "Save draft"): "保存草稿",
+        ("ScriptAdmin", "Saving"): "正在保存",
+        ("ScriptAdmin", "Status"): "状态",
+        ("ScriptAdmin", "Submit"): "提交审核",
+        ("ScriptAdmin", "Submitting"): "正在提交",
+        ("ScriptAdmin", "Tags (comma)"): "标签（逗号分隔）",
+        ("ScriptAdmin", "The server cannot be reached; script authoring works online only."): "无法连接服务器；话术管理仅在线可用。",
+        ("ScriptAdmin", "Title"): "标题",
+        ("ScriptAdmin", "Version"): "版本",
+        ("ScriptAdmin", "reason to reject"): "驳回原因",
+        ("ScriptAdmin", "script key, Enter opens"): "话术标识，回车打开",
+        ("ScriptAdmin", "{key}: {n} version(s)"): "{key}：{n} 个版本",
+        ("ScriptAdmin", "{what}…"): "{what}…",
+        # Qt's own texts: standard dialog buttons, text field menus, the key recorder
+        ("QPlatformTheme", "OK"): "确定",
+        ("QPlatformTheme", "Cancel"): "取消",
+        ("QPlatformTheme", "Close"): "关闭",
+        ("QPlatformTheme", "Save"): "保存",
+        ("QPlatformTheme", "Apply"): "应用",
+        ("QPlatformTheme", "Reset"): "重置",
+        ("QPlatformTheme", "Discard"): "放弃",
+        ("QPlatformTheme", "Help"): "帮助",
+        ("QPlatformTheme", "Open"): "打开",
+        ("QPlatformTheme", "Retry"): "重试",
+        ("QPlatformTheme", "Ignore"): "忽略",
+        ("QPlatformTheme", "Abort"): "中止",
+        ("QPlatformTheme", "Restore Defaults"): "恢复默认",
+        ("QPlatformTheme", "&Yes"): "是(&Y)",
+        ("QPlatformTheme", "&No"): "否(&N)",
+        ("QPlatformTheme", "Yes to &All"): "全部是(&A)",
+        ("QPlatformTheme", "N&o to All"): "全部否(&O)",
+        ("QPlatformTheme", "Save All"): "全部保存",
+        ("QLineEdit", "&Undo"): "撤销(&U)",
+        ("QLineEdit", "&Redo"): "重做(&R)",
+        ("QLineEdit", "Cu&t"): "剪切(&T)",
+        ("QLineEdit", "&Copy"): "复制(&C)",
+        ("QLineEdit", "&Paste"): "粘贴(&P)",
+        ("QLineEdit", "Delete"): "删除",
+        ("QLineEdit", "Select All"): "全选",
+        ("QWidgetTextControl", "&Undo"): "撤销(&U)",
+        ("QWidgetTextControl", "&Redo"): "重做(&R)",
+        ("QWidgetTextControl", "Cu&t"): "剪切(&T)",
+        ("QWidgetTextControl", "&Copy"): "复制(&C)",
+        ("QWidgetTextControl", "Copy &Link Location"): "复制链接地址(&L)",
+        ("QWidgetTextControl", "&Paste"): "粘贴(&P)",
+        ("QWidgetTextControl", "Delete"): "删除",
+        ("QWidgetTextControl", "Select All"): "全选",
+        ("QKeySequenceEdit", "Press shortcut"): "请按下快捷键",
+    }
+)
+
 CATALOGUES: dict[str, dict[tuple[str, str], str]] = {"zh_CN": ZH_CN}
 
 
@@ -395,10 +611,10 @@ def locale_for(language: str) -> QLocale:
     when it speaks that language (en_GB stays en_GB), else the language's main one."""
     system = QLocale.system()
     if language == "zh_CN":
-        return QLocale(QLocale.Language.Chinese, QLocale.Territory.China)
+        return QLocale(QLocale.Language.Chinese, QLocale.Country.China)
     if system.language() == QLocale.Language.English:
         return system
-    return QLocale(QLocale.Language.English, QLocale.Territory.UnitedStates)
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}

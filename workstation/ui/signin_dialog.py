@@ -1,5 +1,9 @@
 """Sign-in: server URL (remembered), user, password. Signing in runs in the background; an
-unreachable server with a cache for that user starts offline from the cache and says so."""
+unreachable server with a cache for that user starts offline from the cache and says so.
+
+With ``restore``, the dialog first tries the sign-in saved for the remembered server and
+user (a refresh token in the OS keyring) and accepts by itself when it works; when it does
+not (expired, revoked, nothing saved) the form asks for the password as usual."""
 
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ def describe_error(exc: BaseException) -> str:
     status = getattr(exc, "status", None)
     if getattr(exc, "is_network", False):
         return _tr("The server cannot be reached and there is no local copy for this user yet.")
+    if type(exc).__name__ == "SavedSignInExpired":
+        return _tr("Your saved sign-in has expired. Enter your password to continue.")
     if status in (401, 403):
         return _tr("Wrong user name or password.")
     return str(getattr(exc, "detail", "") or getattr(exc, "title", "") or exc)
@@ -47,8 +53,11 @@ class SignInDialog(QDialog):
         default_server: str,
         sign_in: Callable[[str, str, str], Any],
         runner: TaskRunner | None = None,
+        restore: Callable[[str, str], Any] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``restore(url, user)`` (worker thread): the saved sign-in's outcome, None when
+        nothing is saved, or raises."""
         super().__init__(parent)
         self.setObjectName("signInDialog")
         self.setWindowTitle(_tr("Sign in"))
@@ -82,10 +91,69 @@ class SignInDialog(QDialog):
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(_tr("Sign in"))
         self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self._cancel)
         col.addWidget(self.buttons)
         (self.password_edit if self.user_edit.text() else self.user_edit).setFocus()
         self.busy = False
+        self.restoring = False
+        self._restore_token = 0
+        self.setMinimumWidth(420)
+        url, user = self.server_edit.text().strip().rstrip("/"), self.user_edit.text().strip()
+        if restore is not None and user and url.startswith(("http://", "https://")):
+            self._start_restore(restore, url, user)
+
+    # -- automatic sign-in ------------------------------------------------------------------
+
+    def _set_form_enabled(self, enabled: bool) -> None:
+        for w in (self.server_edit, self.user_edit, self.password_edit, self.ok_button):
+            w.setEnabled(enabled)
+
+    def _start_restore(self, restore: Callable[[str, str], Any], url: str, user: str) -> None:
+        self.busy = self.restoring = True
+        self._restore_token += 1
+        token = self._restore_token
+        self._set_form_enabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_tr("Use my password"))
+        self.status_label.setStyleSheet("")
+        self.status_label.setText(_tr("Signing in as {user} with the saved sign-in…").format(user=user))
+        self._runner.run_in_background(
+            lambda: restore(url, user),
+            on_success=lambda result: self._restored(token, url, user, result),
+            on_failure=lambda exc: self._restore_failed(token, exc),
+            owner=self,
+        )
+
+    def _end_restore(self) -> None:
+        self.busy = self.restoring = False
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_tr("Cancel"))
+        self._set_form_enabled(True)
+        self.password_edit.setFocus()
+
+    def _restored(self, token: int, url: str, user: str, result: Any) -> None:
+        if token != self._restore_token:  # the agent chose the password meanwhile
+            api = getattr(result, "api", None)
+            if api is not None:
+                api.close()
+            return
+        self._end_restore()
+        if result is None:
+            self.status_label.clear()
+            return
+        self._done(url, user, "", result)
+
+    def _restore_failed(self, token: int, exc: BaseException) -> None:
+        if token != self._restore_token:
+            return
+        self._end_restore()
+        self._error(describe_error(exc))
+
+    def _cancel(self) -> None:
+        if self.restoring:
+            self._restore_token += 1  # forget the attempt; its outcome is discarded
+            self._end_restore()
+            self.status_label.clear()
+            return
+        self.reject()
 
     def submit(self) -> None:
         if self.busy:
@@ -100,8 +168,7 @@ class SignInDialog(QDialog):
             self._error(_tr("Enter your user name and password."))
             return
         self.busy = True
-        for w in (self.server_edit, self.user_edit, self.password_edit, self.ok_button):
-            w.setEnabled(False)
+        self._set_form_enabled(False)
         self.status_label.setStyleSheet("")
         self.status_label.setText(_tr("Signing in…"))
         sign_in = self._sign_in
@@ -125,8 +192,7 @@ class SignInDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
-        for w in (self.server_edit, self.user_edit, self.password_edit, self.ok_button):
-            w.setEnabled(True)
+        self._set_form_enabled(True)
         self.password_edit.selectAll()
         self.password_edit.setFocus()
         self._error(describe_error(exc))
