@@ -15,19 +15,24 @@ Rules per change ``{"entity", "id", "seq", "data"}``:
 Rows go in with one ``executemany`` per entity on the DBAPI cursor; the full-text indexes and
 `conversation_tags` follow by triggers inside the same transaction.
 
-**Big initial loads** (`defer_search_index` / `rebuild_search_index`): keeping the FTS5
-trigram indexes row by row costs ~50 µs a message — most of the apply time. During an initial
-sync (or a full resync) the sync engine drops the FTS triggers (their SQL is saved in
-`sync_state` under `SEARCH_INDEX_DEFERRED`, in the same transaction), loads the pages, then
-rebuilds every FTS index from its content table in one pass and puts the triggers back — again
-in one transaction, so a reader sees either the deferred state or a complete index. A crash in
-between leaves the saved triggers in `sync_state`; the next completed pull rebuilds. While
-deferred, `store.search` scans instead of using the index and says so (``indexing``).
+**Big initial loads** (`BulkLoader`, `begin_bulk_load` / `finish_bulk_load`): keeping the
+FTS5 trigram indexes row by row costs ~50 µs a message, and keeping a dozen b-tree indexes
+over a million rows means random page writes for every row. During an initial sync (or a full
+resync) the sync engine drops the FTS triggers and the secondary b-tree indexes (their SQL is
+saved in `sync_state` under `SEARCH_INDEX_DEFERRED` / `INDEXES_DEFERRED`, in the same
+transaction), loads the pages over one dedicated connection (big page cache, no fsync: see
+`BulkLoader`), then builds every index once, sorted, and rebuilds every FTS index from its
+content table, and puts the triggers back — in one transaction, so a reader sees either the
+deferred state or complete indexes. A crash in between leaves the saved SQL in `sync_state`:
+the next round resumes the load (from the saved cursor) in the same mode and its completed pull
+builds the indexes. While deferred, `store.search` scans instead of using the FTS index and
+says so (``indexing``); list queries are answered without their indexes (slower, same rows).
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -42,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from workstation.store import state
 from workstation.store.db import CacheDatabase
-from workstation.store.tables import DERIVED, ENTITY_TABLES, FIELDS, FTS_TABLES, Kind, sync_state
+from workstation.store.tables import DERIVED, ENTITY_TABLES, FIELDS, FTS_TABLES, Kind
 from workstation.store.timefmt import norm_ts, now_ts
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
@@ -223,6 +228,15 @@ def _get(change: AnyChange, key: str) -> Any:
 
 def apply_changes(session: Session, changes: Iterable[AnyChange]) -> ChangeCounts:
     """Upsert `changes` inside the caller's (write) transaction."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        return _apply_rows(cursor, changes)
+    finally:
+        cursor.close()
+
+
+def _apply_rows(cursor: sqlite3.Cursor, changes: Iterable[AnyChange]) -> ChangeCounts:
+    """`apply_changes` on a DBAPI cursor, inside its connection's open transaction."""
     counts = ChangeCounts()
     received = counts.received
     by_entity: dict[str, dict[str, tuple[int, Any]]] = {}
@@ -244,34 +258,30 @@ def apply_changes(session: Session, changes: Iterable[AnyChange]) -> ChangeCount
         held = rows.get(id_)
         if held is None or seq >= held[0]:
             rows[id_] = (seq, data)
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        for entity, rows in by_entity.items():
-            if entity not in ENTITY_TABLES:
-                received_at = now_ts()
-                cursor.executemany(
-                    _UNKNOWN_SQL,
-                    [
-                        (entity, i, s, None if d is None else dumps(d), received_at)
-                        for i, (s, d) in rows.items()
-                    ],
-                )
-                counts.unknown[entity] = counts.received[entity]
-                continue
-            spec = _spec(entity)
-            make = spec.make_pull_row
-            upserts = [make(i, s, d) for i, (s, d) in rows.items() if d is not None]
-            deletes = [(i, s) for i, (s, d) in rows.items() if d is None]
-            applied = 0
-            if upserts:
-                cursor.executemany(spec.upsert_sql, upserts)
-                applied += max(cursor.rowcount, 0)
-            if deletes:
-                cursor.executemany(spec.delete_sql, deletes)
-                applied += max(cursor.rowcount, 0)
-            counts.applied[entity] = applied
-    finally:
-        cursor.close()
+    for entity, rows in by_entity.items():
+        if entity not in ENTITY_TABLES:
+            received_at = now_ts()
+            cursor.executemany(
+                _UNKNOWN_SQL,
+                [
+                    (entity, i, s, None if d is None else dumps(d), received_at)
+                    for i, (s, d) in rows.items()
+                ],
+            )
+            counts.unknown[entity] = counts.received[entity]
+            continue
+        spec = _spec(entity)
+        make = spec.make_pull_row
+        upserts = [make(i, s, d) for i, (s, d) in rows.items() if d is not None]
+        deletes = [(i, s) for i, (s, d) in rows.items() if d is None]
+        applied = 0
+        if upserts:
+            cursor.executemany(spec.upsert_sql, upserts)
+            applied += max(cursor.rowcount, 0)
+        if deletes:
+            cursor.executemany(spec.delete_sql, deletes)
+            applied += max(cursor.rowcount, 0)
+        counts.applied[entity] = applied
     return counts
 
 
@@ -394,21 +404,185 @@ def defer_search_index(session: Session, *, clear: bool = False) -> bool:
     return True
 
 
-def rebuild_search_index(db: CacheDatabase) -> float:
-    """End a deferral: rebuild every FTS index from its content table and restore the
-    triggers, in one write transaction. Returns the seconds spent (0.0 if nothing was deferred)."""
-    started = time.perf_counter()
-    with db.write() as session:
-        saved = state.get(session, SEARCH_INDEX_DEFERRED)
-        if not saved:
+# --- bulk loads: secondary b-tree indexes built once at the end ----------------------------
+
+INDEXES_DEFERRED = "indexes_deferred"
+"""`sync_state` key: JSON list of ``[name, sql]`` of the b-tree indexes dropped for a bulk load."""
+
+_BULK_TABLES = frozenset(ENTITY_TABLES) | {"conversation_tags"}
+"""Tables whose secondary indexes a bulk load drops (the synced rows; not the outbox)."""
+
+
+def _secondary_indexes(session: Session) -> list[list[str]]:
+    # `sql IS NULL` are the automatic indexes of primary keys / unique constraints: they stay
+    # (upserts need them to find the row).
+    rows = session.execute(
+        text(
+            "SELECT name, tbl_name, sql FROM sqlite_master "
+            "WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+        )
+    ).all()
+    return [[str(name), str(sql)] for name, table, sql in rows if table in _BULK_TABLES]
+
+
+def indexes_deferred(session: Session) -> bool:
+    """True while the synced tables' secondary indexes are dropped (a bulk load is under way)."""
+    return bool(state.get(session, INDEXES_DEFERRED))
+
+
+def defer_indexes(session: Session) -> bool:
+    """Drop the synced tables' secondary b-tree indexes (inside the caller's write transaction),
+    remembering their SQL. Returns False when already deferred (or there are none)."""
+    if indexes_deferred(session):
+        return False
+    indexes = _secondary_indexes(session)
+    if not indexes:
+        return False
+    state.put(session, INDEXES_DEFERRED, dumps(indexes))
+    conn = session.connection()
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
+    return True
+
+
+def begin_bulk_load(session: Session, *, clear: bool = False) -> bool:
+    """A big load starts (inside the caller's write transaction): stop maintaining the FTS
+    indexes and the secondary b-tree indexes row by row (`defer_search_index`,
+    `defer_indexes`). Returns False when nothing was left to defer."""
+    fts = defer_search_index(session, clear=clear)
+    btree = defer_indexes(session)
+    return fts or btree
+
+
+def bulk_load_pending(session: Session) -> bool:
+    """True while any index is deferred: a bulk load is under way (or was cut short)."""
+    return search_index_deferred(session) or indexes_deferred(session)
+
+
+BULK_CACHE_KIB = 128 * 1024
+"""Page cache of the bulk-load connection. Big enough to hold the right edge of every table's
+b-trees and a good part of the index sorts; it counts in the syncing process's RSS."""
+
+_STATE_UPSERT_SQL = (
+    "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+)
+
+
+class BulkLoader:
+    """Pages of a bulk load (initial sync, full resync) written over ONE dedicated connection,
+    then every deferred index built once (`finish`).
+
+    The connection runs with
+
+    - ``synchronous=OFF``: no fsync at WAL checkpoints. A killed *process* loses nothing
+      (committed pages are in the OS); a power cut or OS crash may lose the last pages or
+      damage the file. Both are safe here: each page commits together with its cursor, so a
+      lost page is pulled again; a damaged cache is caught when it is opened (``quick_check``:
+      `CacheCorrupt`), its outbox salvaged and the cache resynced from scratch — which is all
+      this load was doing. Other connections (the services' outbox writes) keep their own
+      ``synchronous=NORMAL``.
+    - a big page cache (`BULK_CACHE_KIB`), kept across pages because the connection is kept;
+    - no memory map: pages read through a map count in RSS however little they are needed
+      again, and a load walks the whole file.
+
+    The connection is discarded by `close` (never returned to the pool with these settings).
+    """
+
+    def __init__(self, db: CacheDatabase, *, cache_kib: int = BULK_CACHE_KIB) -> None:
+        self._db = db
+        self._raw = db.engine.raw_connection()
+        conn = self._raw.driver_connection
+        assert isinstance(conn, sqlite3.Connection)
+        self._conn: sqlite3.Connection = conn
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+        conn.execute("PRAGMA mmap_size=0")
+
+    def __enter__(self) -> BulkLoader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        # Discard the connection: its pragmas must not leak into the pool.
+        self._raw.invalidate()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        cursor = conn.cursor()
+        try:
+            yield cursor
+        except BaseException:
+            cursor.close()
+            conn.execute("ROLLBACK")
+            raise
+        cursor.close()
+        conn.execute("COMMIT")
+
+    def apply_page(
+        self, page_changes: Sequence[AnyChange], cursor: str, *, last_applied_mutation_id: int
+    ) -> AppliedPage:
+        """`apply_pull_page` on this connection: the page and its cursor in one transaction."""
+        started = time.perf_counter()
+        with self._transaction() as cur:
+            counts = _apply_rows(cur, page_changes)
+            cur.executemany(
+                _STATE_UPSERT_SQL,
+                [
+                    (state.CURSOR, cursor),
+                    (state.SERVER_LAST_APPLIED, str(last_applied_mutation_id)),
+                    (state.LAST_SYNC_AT, now_ts()),
+                ],
+            )
+        return AppliedPage(
+            counts=counts,
+            cursor=cursor,
+            last_applied_mutation_id=last_applied_mutation_id,
+            seconds=time.perf_counter() - started,
+        )
+
+    def finish(self) -> float:
+        """End the bulk load: build every deferred b-tree index, rebuild every FTS index from
+        its content table and restore the triggers, in one transaction. Returns the seconds
+        spent (0.0 if nothing was deferred)."""
+        started = time.perf_counter()
+        with self._transaction() as cur:
+            saved = dict(
+                cur.execute(
+                    "SELECT key, value FROM sync_state WHERE key IN (?, ?)",
+                    (INDEXES_DEFERRED, SEARCH_INDEX_DEFERRED),
+                ).fetchall()
+            )
+            if not any(saved.values()):
+                return 0.0
+            present = {
+                str(name)
+                for (name,) in cur.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')")
+            }
+            for name, sql in json.loads(saved.get(INDEXES_DEFERRED) or "[]"):
+                if name not in present:
+                    cur.execute(sql)
+            if saved.get(SEARCH_INDEX_DEFERRED):
+                for fts in FTS_TABLES:
+                    cur.execute(f"INSERT INTO {fts}({fts}) VALUES('rebuild')")
+                for name, sql in json.loads(saved[SEARCH_INDEX_DEFERRED]):
+                    if name not in present:
+                        cur.execute(sql)
+            cur.execute(
+                "DELETE FROM sync_state WHERE key IN (?, ?)", (INDEXES_DEFERRED, SEARCH_INDEX_DEFERRED)
+            )
+        return time.perf_counter() - started
+
+
+def finish_bulk_load(db: CacheDatabase) -> float:
+    """End a bulk load (see `BulkLoader.finish`) over a connection of its own. Returns the
+    seconds spent (0.0 if nothing was deferred)."""
+    with db.read() as session:
+        if not bulk_load_pending(session):
             return 0.0
-        conn = session.connection()
-        with _unmapped(session):
-            for fts in FTS_TABLES:
-                conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES('rebuild')")
-        present = {name for name, _sql in _fts_triggers(session)}
-        for name, sql in json.loads(saved):
-            if name not in present:
-                conn.exec_driver_sql(sql)
-        session.execute(sync_state.delete().where(sync_state.c.key == SEARCH_INDEX_DEFERRED))
-    return time.perf_counter() - started
+    with BulkLoader(db) as loader:
+        return loader.finish()

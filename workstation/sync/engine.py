@@ -37,10 +37,11 @@ from workstation.store import outbox
 from workstation.store import state as store_state
 from workstation.store import tables as store_tables
 from workstation.store.apply import (
+    BulkLoader,
     apply_pull_page,
-    defer_search_index,
-    rebuild_search_index,
-    search_index_deferred,
+    begin_bulk_load,
+    bulk_load_pending,
+    finish_bulk_load,
 )
 from workstation.store.db import CacheDatabase
 from workstation.store.timefmt import from_ts, to_ts
@@ -409,13 +410,17 @@ class SyncEngine:
 
     def _pull(self, counts: dict[str, int]) -> None:
         """Pull pages until ``has_more`` is false. While page N is applied, page N+1 is already
-        being fetched (one prefetch thread; its cursor is page N's, which apply_page stores). An
-        initial sync (no cursor, more than one page) defers the full-text index to one rebuild
-        at the end (see `store.apply.defer_search_index`)."""
+        being fetched (one prefetch thread; its cursor is page N's, which apply_page stores).
+
+        An initial sync (no cursor, more than one page) is a *bulk load*: the cache's indexes
+        are deferred and built once when the pull completes (`store.apply.BulkLoader`). A
+        round that finds a bulk load cut short (the process died, or a round stopped) resumes
+        it in the same mode from the saved cursor; only a completed pull builds the indexes."""
         resynced = False
         cursor = self.cache.cursor()
         pool: ThreadPoolExecutor | None = None
         ahead: Future[PullResponse | _RawPage] | None = None
+        self._bulk("resume_bulk_load")
         try:
             while True:
                 try:
@@ -433,7 +438,7 @@ class SyncEngine:
                     raise _Stop(*_describe(exc)) from exc
                 if page.has_more:
                     if not cursor:
-                        self._defer_index()
+                        self._bulk("begin_bulk_load")
                     if pool is None:
                         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch")
                     ahead = pool.submit(self._call, partial(self._fetch, page.cursor))
@@ -448,22 +453,18 @@ class SyncEngine:
                 if not page.has_more:
                     break
                 cursor = page.cursor
+            seconds = self._bulk("finish_bulk_load")
+            if seconds:
+                log.info("indexes built after the bulk load in %.1f s", seconds)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-        self._rebuild_index()
+            self._bulk("close_bulk_load")
 
-    def _defer_index(self) -> None:
-        defer = getattr(self.cache, "defer_search_index", None)
-        if defer is not None:
-            defer()
-
-    def _rebuild_index(self) -> None:
-        rebuild = getattr(self.cache, "rebuild_search_index", None)
-        if rebuild is not None:
-            seconds = rebuild()
-            if seconds:
-                log.info("full-text index rebuilt after the initial sync in %.1f s", seconds)
+    def _bulk(self, step: str) -> float:
+        """A bulk-load step of the cache, if it has them (test fakes need not)."""
+        method = getattr(self.cache, step, None)
+        return float(method() or 0.0) if method is not None else 0.0
 
     # -- background -------------------------------------------------------------------------
 
@@ -519,6 +520,7 @@ class StoreCache:
 
     def __init__(self, db: CacheDatabase) -> None:
         self.db = db
+        self._loader: BulkLoader | None = None
 
     def pending(self, limit: int) -> Sequence[PendingMutation]:
         return [
@@ -555,7 +557,10 @@ class StoreCache:
     def apply_page(self, changes: Sequence[Change], cursor: str, last_applied_mutation_id: int) -> None:
         # apply_pull_page reads fields by name from mappings or objects: no copy of the page.
         rows = cast(Sequence[Mapping[str, Any]], changes)
-        apply_pull_page(self.db, rows, cursor, last_applied_mutation_id=last_applied_mutation_id)
+        if self._loader is not None:
+            self._loader.apply_page(rows, cursor, last_applied_mutation_id=last_applied_mutation_id)
+        else:
+            apply_pull_page(self.db, rows, cursor, last_applied_mutation_id=last_applied_mutation_id)
 
     def last_sync_at(self) -> datetime | None:
         with self.db.read() as session:
@@ -565,26 +570,51 @@ class StoreCache:
         with self.db.write() as session:
             store_state.put(session, store_state.LAST_SYNC_AT, to_ts(at))
 
-    def defer_search_index(self) -> None:
-        """A big initial load starts: stop keeping the full-text index row by row."""
-        with self.db.write() as session:
-            defer_search_index(session)
+    # -- bulk loads (see store.apply.BulkLoader) ---------------------------------------------
 
-    def rebuild_search_index(self) -> float:
-        """After a complete pull: rebuild a deferred full-text index (no-op otherwise)."""
+    def begin_bulk_load(self) -> None:
+        """A big load starts: defer the indexes, write pages over the bulk connection."""
+        with self.db.write() as session:
+            begin_bulk_load(session)
+        self._open_loader()
+
+    def resume_bulk_load(self) -> bool:
+        """At the start of a pull: a bulk load cut short (e.g. the process was killed) goes on
+        in the same mode. Returns True if one was pending."""
         with self.db.read() as session:
-            if not search_index_deferred(session):
-                return 0.0
-        return rebuild_search_index(self.db)
+            pending = bulk_load_pending(session)
+        if pending:
+            self._open_loader()
+        return pending
+
+    def finish_bulk_load(self) -> float:
+        """After a complete pull: build the deferred indexes (no-op when none are)."""
+        if self._loader is not None:
+            return self._loader.finish()
+        return finish_bulk_load(self.db)
+
+    def close_bulk_load(self) -> None:
+        """End of a pull, complete or not: let go of the bulk connection (indexes stay
+        deferred until a pull completes)."""
+        loader, self._loader = self._loader, None
+        if loader is not None:
+            loader.close()
+
+    def _open_loader(self) -> None:
+        if self._loader is None:
+            self._loader = BulkLoader(self.db)
 
     def reset_for_resync(self) -> None:
         """Drop every synced row and the cursor in one transaction; the outbox stays. The
-        full-text index is emptied at once and deferred (rebuilt after the full pull)."""
+        indexes are deferred first (the full-text ones emptied at once: far cheaper than
+        deleting row by row) and built after the full pull."""
+        self.close_bulk_load()
         keep = {store_tables.outbox.name, store_tables.sync_state.name}
         with self.db.write() as session:
-            defer_search_index(session, clear=True)
+            begin_bulk_load(session, clear=True)
             for table in reversed(store_tables.metadata.sorted_tables):
                 if table.name not in keep:
                     session.execute(table.delete())
             store_state.put(session, store_state.CURSOR, "")
             store_state.put(session, store_state.SERVER_LAST_APPLIED, 0)
+        self._open_loader()

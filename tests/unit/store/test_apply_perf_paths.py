@@ -7,18 +7,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from workstation.store import state
 from workstation.store.apply import (
+    INDEXES_DEFERRED,
     SEARCH_INDEX_DEFERRED,
+    BulkLoader,
     _unmapped,
     _wire_dumps,
     apply_changes,
     apply_pull_page,
+    begin_bulk_load,
+    bulk_load_pending,
     defer_search_index,
     dumps,
-    rebuild_search_index,
+    finish_bulk_load,
+    indexes_deferred,
     search_index_deferred,
 )
 from workstation.store.db import CacheDatabase
@@ -66,7 +72,7 @@ def test_deferred_index_is_rebuilt_once_and_triggers_come_back(db: CacheDatabase
     assert result.indexing and result.mode == "fallback"
     assert [h.id for h in result.hits if h.kind == "message"] == ["m1"]
 
-    assert rebuild_search_index(db) > 0
+    assert finish_bulk_load(db) > 0
     assert _triggers(db) == before
     assert _fts_count(db, "洗衣机漏水") == 1 and _fts_count(db, "refund") == 1
     with db.read() as s:
@@ -80,7 +86,7 @@ def test_deferred_index_is_rebuilt_once_and_triggers_come_back(db: CacheDatabase
     assert _fts_count(db, "洗衣机漏水") == 0 and _fts_count(db, "已经修好") == 1
     with db.read() as s:
         s.execute(text("INSERT INTO messages_fts(messages_fts) VALUES('integrity-check')"))
-    assert rebuild_search_index(db) == 0.0  # nothing deferred: no-op
+    assert finish_bulk_load(db) == 0.0  # nothing deferred: no-op
 
 
 def test_defer_with_clear_empties_the_index(db: CacheDatabase) -> None:
@@ -90,7 +96,7 @@ def test_defer_with_clear_empties_the_index(db: CacheDatabase) -> None:
         defer_search_index(s, clear=True)
         s.execute(text("DELETE FROM messages"))
     assert _fts_count(db, "洗衣机漏水") == 0
-    rebuild_search_index(db)
+    finish_bulk_load(db)
     with db.read() as s:
         s.execute(text("INSERT INTO messages_fts(messages_fts) VALUES('integrity-check')"))
     assert _fts_count(db, "洗衣机漏水") == 0
@@ -107,7 +113,7 @@ def test_a_crash_while_deferred_is_finished_by_the_next_rebuild(cache_path: Any)
     try:
         with db.read() as s:
             assert search_index_deferred(s)
-        rebuild_search_index(db)
+        finish_bulk_load(db)
         assert _triggers(db) == before and _fts_count(db, "屏幕有坏点") == 1
     finally:
         db.close()
@@ -155,3 +161,97 @@ def test_unmapped_restores_the_connections_mmap_size(db: CacheDatabase) -> None:
         assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == before
         with _unmapped(s, active=False):
             assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == before
+
+
+# --- bulk loads: b-tree indexes deferred and built once -------------------------------------
+
+
+def _schema(db: CacheDatabase) -> list[tuple[str, str, str]]:
+    with db.read() as s:
+        rows = s.execute(text("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"))
+        return [(str(t), str(n), str(q)) for t, n, q in rows]
+
+
+def _indexes(db: CacheDatabase) -> set[str]:
+    return {name for kind, name, _sql in _schema(db) if kind == "index"}
+
+
+def _plan(db: CacheDatabase, sql: str) -> str:
+    with db.read() as s:
+        return " ".join(str(r[-1]) for r in s.execute(text("EXPLAIN QUERY PLAN " + sql)))
+
+
+def test_bulk_load_defers_the_btree_indexes_and_builds_them_back(db: CacheDatabase) -> None:
+    before = _schema(db)
+    assert "ix_messages_conversation_id_sent_at" in _indexes(db)
+    with db.write() as s:
+        assert begin_bulk_load(s) is True
+        assert begin_bulk_load(s) is False  # already deferred
+        assert bulk_load_pending(s) and indexes_deferred(s) and search_index_deferred(s)
+    during = _indexes(db)
+    assert not {i for i in during if i.startswith(("ix_messages", "ix_conversations", "ix_conversation_tags"))}
+    assert {"ix_outbox_status", "ix_outbox_entity_id"} <= during  # not a synced table: untouched
+    with BulkLoader(db) as loader:
+        page = loader.apply_page(
+            [_message(1, "洗衣机漏水怎么办"), _message(2, "refund please", conv="c2"),
+             {"entity": "conversations", "id": "c1", "seq": 3, "data": {"id": "c1", "tags": ["vip"], "status": "open"}}],
+            "v1:3", last_applied_mutation_id=5,
+        )
+        assert page.counts.applied == {"messages": 2, "conversations": 1}
+        # The rows are there (and conversation_tags, whose trigger stays), without their indexes.
+        assert "ix_messages_conversation_id_sent_at" not in _plan(db, "SELECT id FROM messages WHERE conversation_id = 'c1'")
+        assert loader.finish() > 0
+    assert _schema(db) == before  # every index, trigger and FTS table as it was
+    assert "ix_messages_conversation_id_sent_at" in _plan(db, "SELECT id FROM messages WHERE conversation_id = 'c1' ORDER BY sent_at")
+    with db.read() as s:
+        assert not bulk_load_pending(s)
+        assert state.get(s, INDEXES_DEFERRED) is None and state.get(s, SEARCH_INDEX_DEFERRED) is None
+        assert state.get(s, state.CURSOR) == "v1:3" and state.get_int(s, state.SERVER_LAST_APPLIED) == 5
+        assert s.execute(text("SELECT tag FROM conversation_tags WHERE conversation_id = 'c1'")).scalars().all() == ["vip"]
+        assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        s.execute(text("INSERT INTO messages_fts(messages_fts) VALUES('integrity-check')"))
+    assert _fts_count(db, "洗衣机漏水") == 1
+    assert finish_bulk_load(db) == 0.0  # nothing deferred: no-op
+
+
+def test_bulk_loader_page_and_cursor_commit_together(db: CacheDatabase) -> None:
+    with db.write() as s:
+        begin_bulk_load(s)
+    with BulkLoader(db) as loader:
+        loader.apply_page([_message(1, "a")], "v1:1", last_applied_mutation_id=0)
+        bad = {"entity": "messages", "id": "m2", "seq": 2, "data": {"id": "m2", "sent_at": "not a time"}}
+        with pytest.raises(ValueError):
+            loader.apply_page([_message(3, "b"), bad], "v1:3", last_applied_mutation_id=0)
+    with db.read() as s:
+        assert state.get(s, state.CURSOR) == "v1:1"
+        assert s.execute(text("SELECT id FROM messages")).scalars().all() == ["m1"]
+
+
+def test_bulk_loader_settings_do_not_leak_into_the_pool(db: CacheDatabase) -> None:
+    with BulkLoader(db) as loader:
+        conn = loader._conn
+        assert conn.execute("PRAGMA synchronous").fetchone() == (0,)  # OFF
+        assert conn.execute("PRAGMA mmap_size").fetchone() == (0,)
+    for _ in range(6):  # every pooled connection, old or new, has the normal settings
+        with db.write() as s:
+            c = s.connection()
+            assert c.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            assert c.exec_driver_sql("PRAGMA mmap_size").scalar() == 268435456
+
+
+def test_a_crash_mid_bulk_load_is_detected_and_finished_on_the_next_start(cache_path: Any) -> None:
+    db = CacheDatabase.open(cache_path)
+    before = _schema(db)
+    with db.write() as s:
+        begin_bulk_load(s)
+    loader = BulkLoader(db)
+    loader.apply_page([_message(1, "屏幕有坏点")], "v1:1", last_applied_mutation_id=0)
+    db.engine.dispose()  # "crash": the process goes away mid-load, the loader never closed
+    db = CacheDatabase.open(cache_path)
+    try:
+        with db.read() as s:
+            assert bulk_load_pending(s) and state.get(s, state.CURSOR) == "v1:1"
+        assert finish_bulk_load(db) > 0
+        assert _schema(db) == before and _fts_count(db, "屏幕有坏点") == 1
+    finally:
+        db.close()

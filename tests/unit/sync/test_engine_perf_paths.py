@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from tests.unit.sync.test_engine_fakes import FakeCache, FakeServer
 from workstation.domain.clock import FixedClock
-from workstation.store.apply import search_index_deferred
+from workstation.store.apply import indexes_deferred, search_index_deferred
 from workstation.store.db import CacheDatabase
 from workstation.store.search import search
 from workstation.sync.api import ApiClient, ApiError
@@ -78,8 +78,8 @@ def test_a_single_page_initial_sync_does_not_defer(cache: CacheDatabase) -> None
     _messages(server, 5)
     engine = SyncEngine(api=server, cache=cache, client_id="c1", clock=FixedClock(NOW), page_size=10)  # type: ignore[arg-type]
     deferrals: list[bool] = []
-    original = engine.cache.defer_search_index  # type: ignore[attr-defined]
-    engine.cache.defer_search_index = lambda: deferrals.append(True) or original()  # type: ignore[attr-defined]
+    original = engine.cache.begin_bulk_load  # type: ignore[attr-defined]
+    engine.cache.begin_bulk_load = lambda: deferrals.append(True) or original()  # type: ignore[attr-defined]
     assert engine.run_once().pulled == 5
     assert deferrals == []
 
@@ -108,6 +108,66 @@ def test_interrupted_initial_sync_stays_deferred_until_a_round_completes(cache: 
     with cache.read() as s:
         assert not search_index_deferred(s)
         assert s.execute(text("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH '洗衣机漏水'")).scalar() == 30
+
+
+def _schema(db: CacheDatabase) -> list[tuple[str, str]]:
+    with db.read() as s:
+        return [(str(r[0]), str(r[1])) for r in s.execute(text("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"))]
+
+
+def test_initial_sync_is_a_bulk_load_with_btree_indexes_built_at_the_end(cache: CacheDatabase) -> None:
+    server = FakeServer()
+    _messages(server, 25)
+    before = _schema(cache)
+    seen: list[tuple[bool, bool]] = []
+
+    def on_changes(_entities: frozenset[str]) -> None:
+        with cache.read() as s:
+            seen.append((indexes_deferred(s), engine.cache._loader is not None))  # type: ignore[attr-defined]
+
+    engine = SyncEngine(api=server, cache=cache, client_id="c1", clock=FixedClock(NOW),  # type: ignore[arg-type]
+                        page_size=10, on_changes=on_changes)
+    assert engine.run_once().state == "online"
+    assert seen == [(True, True)] * 3  # every page over the bulk connection, indexes dropped
+    assert _schema(cache) == before and engine.cache._loader is None  # type: ignore[attr-defined]
+
+
+def test_a_cut_short_bulk_load_resumes_in_bulk_mode_and_completes(cache: CacheDatabase) -> None:
+    server = FakeServer()
+    _messages(server, 30)
+    before = _schema(cache)
+    calls = {"n": 0}
+    real_pull = server.pull
+
+    def flaky_pull(**kw: Any) -> PullResponse:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise ApiError(0, "Server unreachable", "connection reset")
+        return real_pull(**kw)
+
+    server.pull = flaky_pull  # type: ignore[method-assign]
+    engine = SyncEngine(api=server, cache=cache, client_id="c1", clock=FixedClock(NOW), page_size=10)  # type: ignore[arg-type]
+    assert engine.run_once().state == "offline"
+    assert engine.cache._loader is None  # type: ignore[attr-defined]  # connection let go
+    with cache.read() as s:
+        assert indexes_deferred(s)
+    # A new process on the same file (the old one was killed): the round resumes from the
+    # saved cursor over the bulk connection and builds the indexes when the pull completes.
+    fresh = SyncEngine(api=server, cache=cache, client_id="c1", clock=FixedClock(NOW), page_size=10)  # type: ignore[arg-type]
+    loaders: list[bool] = []
+    real_apply = fresh.cache.apply_page
+
+    def apply_page(*a: Any) -> None:
+        loaders.append(fresh.cache._loader is not None)  # type: ignore[attr-defined]
+        real_apply(*a)
+
+    fresh.cache.apply_page = apply_page  # type: ignore[method-assign]
+    r = fresh.run_once()
+    assert (r.state, r.pulled) == ("online", 20) and loaders == [True, True]
+    assert _schema(cache) == before
+    with cache.read() as s:
+        assert not indexes_deferred(s)
+        assert s.execute(text("SELECT count(*) FROM messages")).scalar() == 30
 
 
 def test_prefetch_requests_follow_the_page_cursors_and_overlap_apply() -> None:
