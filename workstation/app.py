@@ -321,13 +321,17 @@ class Desk:
         window.restore_view_state(state)
         self._adopt(window)
         self.window = window
+        import warnings
+
         for signal, slot in ((self.bridge.status_changed, old.apply_sync_status),
                              (self.bridge.changed, old.apply_changes),
                              (self.bridge.screen_pop, old.on_screen_pop)):  # fmt: skip
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+            with warnings.catch_warnings():  # PySide warns when it was not connected
+                warnings.simplefilter("ignore", RuntimeWarning)
+                try:
+                    signal.disconnect(slot)
+                except (RuntimeError, TypeError):
+                    pass
         if old.isMaximized():
             window.showMaximized()
         elif old.isVisible():
