@@ -550,9 +550,11 @@ class DeskWindow(QMainWindow):
             _tr("{name} · {role}").format(name=name, role=labels.role(str(self._user.get("role") or ""))), bar
         )
         self.user_label.setToolTip(_tr("Server: {url}").format(url=self._server_url))
-        self.dnd_button = QPushButton("🔕 " + _tr("Do not disturb"), bar)
+        self.dnd_button = QPushButton(_tr("Do not disturb"), bar)
         self.dnd_button.setObjectName("doNotDisturbIndicator")
         self.dnd_button.setFlat(True)
+        self.dnd_button.setIcon(self.style().standardIcon(self.style().StandardPixmap.SP_MediaVolumeMuted))
+        self.dnd_button.setStyleSheet("color: #b26a00; font-weight: bold;")
         self.dnd_button.setToolTip(_tr("Notifications are paused. Click to turn them back on."))
         self.dnd_button.clicked.connect(lambda: self.set_do_not_disturb(False))
         self.dnd_button.hide()
