@@ -14,12 +14,14 @@ cannot see still move it on, so a page of nothing but invisible rows never stall
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
 
+from pydantic_core import from_json
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -202,33 +204,62 @@ _SAFE_TYPES = (String, Integer, Boolean, JSON, Date)
 """Column types whose values never need `serialize.value` (it only changes datetime and Decimal)."""
 
 
+def _sqlite_json(raw: Any) -> Any:
+    """A JSON column's SQLite value as SQLAlchemy's JSON type reads it (``json.loads`` of the
+    text; a number stored as a number as is), with the commonest values short-cut (a fresh
+    object each time) and pydantic-core's faster parser for the rest."""
+    if type(raw) is not str:
+        return raw
+    if raw == "[]":
+        return []
+    if raw == "{}":
+        return {}
+    if raw == "null":
+        return None
+    try:
+        return from_json(raw)
+    except ValueError:  # e.g. NaN written by json.dumps, a lone surrogate: the reference verdict
+        return json.loads(raw)
+
+
 @cache
 def _plan(
     model: type[Base], sqlite: bool
-) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], tuple[str, ...]]:
-    """Keys, the columns to select, the keys of UTC time columns read as raw SQLite text, and
-    the keys of the other columns that may need `serialize.value` (money, other times).
+) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Keys, the columns to select, the keys of UTC time columns read as raw SQLite text, the
+    keys of JSON columns read as raw SQLite text, and the keys of the other columns that may
+    need `serialize.value` (money, other times).
 
     On SQLite, times are selected as their stored text and turned into wire text directly
-    (`_sqlite_time`), skipping datetime parsing and formatting per value; columns of a
-    `_SAFE_TYPES` type are taken as they come."""
+    (`_sqlite_time`), skipping datetime parsing and formatting per value; JSON columns as their
+    text, decoded by `_sqlite_json`; columns of a `_SAFE_TYPES` type are taken as they come."""
     keys, columns = _columns(model)
     selected: list[Any] = []
     times: list[str] = []
+    jsons: list[str] = []
     others: list[str] = []
     for n, (key, column) in enumerate(zip(keys, columns, strict=True)):
         if sqlite and isinstance(column.type, UtcDateTime):
             selected.append(type_coerce(column, String).label(f"t_{n}"))
             times.append(key)
             continue
+        if sqlite and isinstance(column.type, JSON):
+            selected.append(type_coerce(column, String).label(f"j_{n}"))
+            jsons.append(key)
+            continue
         selected.append(column)
         if not isinstance(column.type, _SAFE_TYPES):
             others.append(key)
-    return keys, tuple(selected), tuple(times), tuple(others)
+    return keys, tuple(selected), tuple(times), tuple(jsons), tuple(others)
 
 
 def _wire_row_planned(
-    model: type[Base], keys: tuple[str, ...], times: tuple[str, ...], others: tuple[str, ...], values: Any
+    model: type[Base],
+    keys: tuple[str, ...],
+    times: tuple[str, ...],
+    jsons: tuple[str, ...],
+    others: tuple[str, ...],
+    values: Any,
 ) -> dict[str, Any]:
     """`_wire_row` with the conversions worked out per column once (see `_plan`)."""
     data = dict(zip(keys, values, strict=True))
@@ -236,6 +267,8 @@ def _wire_row_planned(
         raw = data[key]
         if raw is not None:
             data[key] = _sqlite_time(raw)
+    for key in jsons:
+        data[key] = _sqlite_json(data[key])
     if others:
         value = serialize.value
         for key in others:
@@ -322,14 +355,14 @@ def read_page(session: Session, principal: Principal, *, after: int, limit: int)
     for n, model in enumerate(models):
         if n not in present:
             continue
-        keys, columns, times, others = _plan(model, sqlite)
+        keys, columns, times, jsons, others = _plan(model, sqlite)
         seq = model.change_seq  # type: ignore[attr-defined]
         rows = conn.execute(
             select(*columns).where(seq > after, seq <= last_row, filters[model]).order_by(seq)
         ).all()
         table = model.__tablename__
         for row in rows:
-            data = _wire_row_planned(model, keys, times, others, row)
+            data = _wire_row_planned(model, keys, times, jsons, others, row)
             # Built from our own typed columns: no need to validate each one again.
             found.append(_change(table, str(data["id"]), data["change_seq"], data))
     found.sort(key=lambda c: c.seq)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
-from workstation.sync.api import ApiClient, ApiError
+from workstation.sync.api import ApiClient, ApiError, decode_json
 
 
 def _client(handler: object) -> ApiClient:
@@ -64,3 +66,14 @@ def test_non_json_success_body_is_reported() -> None:
 def test_unknown_view_is_refused_before_any_request() -> None:
     with pytest.raises(ValueError, match="unknown view"):
         _client(lambda request: httpx.Response(500)).list_conversations("everything")
+
+
+def test_decode_json_matches_the_standard_parser() -> None:
+    body = json.dumps({"changes": [{"entity": "messages", "id": "m1", "seq": 2**53 + 1,
+                                    "data": {"body": "洗衣机 \"漏水\"\n", "f": 1.5e-7, "ok": True, "x": None}}]},
+                      ensure_ascii=False).encode()
+    assert decode_json(body) == json.loads(body)
+    lone = b'{"s": "\\ud800"}'  # a lone surrogate: the standard parser's answer
+    assert decode_json(lone) == json.loads(lone)
+    with pytest.raises(ValueError):
+        decode_json(b"{not json")
