@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
+from workstation.server.db import run_driver_sql
 from workstation.server.tables import Base, Counter, Synced
 
 CHANGE_SEQ = "change_seq"
@@ -43,10 +44,11 @@ def ensure_counters(session: Session) -> None:
 
 
 def _bump(session: Session, count: int) -> int:
-    last = session.connection().execute(_BUMP, {"n": count, "name": CHANGE_SEQ}).scalar_one_or_none()
-    if last is None:
+    # Every write transaction runs this: straight on the driver where that is cheaper.
+    row = run_driver_sql(session.connection(), _BUMP, {"n": count, "name": CHANGE_SEQ})
+    if row is None:
         raise RuntimeError("change sequence counter missing: run the database migrations")
-    return int(last)
+    return int(row[0])
 
 
 def reserve(session: Session, count: int) -> None:

@@ -36,6 +36,7 @@ from workstation.server import changes
 from workstation.server.channels.classify import classify_request, mentions_damage, queue_for
 from workstation.server.channels.schemas import InboundMessage
 from workstation.server.context import ServerContext
+from workstation.server.db import run_driver_sql
 from workstation.server.identity import (
     CHANNEL_HANDLE_KIND,
     is_locked,
@@ -370,17 +371,19 @@ def _update_conversation(changed: frozenset[str]) -> Any:
 def ingest_message(ctx: ServerContext, channel: str, body: InboundMessage) -> IntakeResult:
     """Store one webhook message (idempotent on the channel's message id).
 
-    A handful of statements: the replay check; one identity + customer query (on PostgreSQL it
-    also row-locks the customer, serialising intake per customer up to the commit); for a known
-    customer the open-conversation query; then the inserts (customer, identities, conversation,
-    message) or updates, one counter update for all their change_seq values, and the commit.
+    A handful of statements: one identity + customer query (on PostgreSQL it also row-locks the
+    customer, serialising intake per customer up to the commit); for a known customer the
+    open-conversation query; then the inserts (customer, identities, conversation, message) or
+    updates, one counter update for all their change_seq values, and the commit.
+
+    There is no replay check up front: the message insert comes last, and a replay breaks the
+    unique (channel, external_id) constraint there, which rolls the whole transaction back and
+    reads the stored message instead (`run_write`'s on_conflict). Replays are rare (a sender's
+    retry), and the check cost every new message a query.
     """
 
     def work(session: Session) -> IntakeResult:
         conn = session.connection()
-        existing = _find_existing(conn, channel=channel, external_id=body.message_id)
-        if existing is not None:
-            return existing
         now = ctx.clock()
         sender = body.sender
         customer = resolve_customer_id(
@@ -424,12 +427,12 @@ def ingest_message(ctx: ServerContext, channel: str, body: InboundMessage) -> In
         seq = changes.take(session, 2)  # the conversation, then its message
         if before is None:
             values.update({name: getattr(conv, name) for name in _BUMPED}, change_seq=seq)
-            conn.execute(_INSERT_CONVERSATION, values)
+            run_driver_sql(conn, _INSERT_CONVERSATION, values)
         else:
             changed = conv.changed_since(before)
-            conn.execute(_update_conversation(frozenset(changed)), {**changed, "change_seq": seq, "_id": conv.id})
+            run_driver_sql(conn, _update_conversation(frozenset(changed)), {**changed, "change_seq": seq, "_id": conv.id})
         message_id = new_id()
-        conn.execute(_INSERT_MESSAGE, {
+        run_driver_sql(conn, _INSERT_MESSAGE, {
             "id": message_id,
             "conversation_id": conv.id,
             "direction": MessageDirection.INBOUND.value,
