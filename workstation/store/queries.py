@@ -209,14 +209,18 @@ def message_rows(
 ) -> list[dict[str, Any]]:
     """A conversation's messages, oldest first; `limit` newest ones (before the stored time
     text `before`, to page back)."""
-    from workstation.store.tables import messages
-
-    m = messages.c
-    where: list[ColumnElement[bool]] = [m.conversation_id == conversation_id]
+    # Straight through the driver: a conversation switch reads up to 500 of these, and the
+    # ORM's row processing cost more than SQLite's read (the index serves the order).
+    sql = "SELECT data FROM messages WHERE conversation_id = ?"
+    params: tuple[Any, ...] = (conversation_id,)
     if before is not None:
-        where.append(m.sent_at < before)
+        sql += " AND sent_at < ?"
+        params += (before,)
+    sql += " ORDER BY sent_at DESC, id DESC LIMIT ?"
+    params += (limit,)
+    loads = json.loads
     with db.read() as session:
-        stmt = select(m.data).where(*where).order_by(m.sent_at.desc(), m.id.desc()).limit(limit)
-        rows = [dict(d) for d in session.execute(stmt).scalars()]
+        raw = session.connection().exec_driver_sql(sql, params).fetchall()
+    rows = [loads(d) if isinstance(d, str | bytes) else dict(d) for (d,) in raw]
     rows.reverse()
     return rows

@@ -102,7 +102,11 @@ class ConversationPanel(QWidget):
         layout.addWidget(self.timeline, 1)
         layout.addWidget(self._build_composer())
         model.modelReset.connect(self._scroll_to_end)
-        model.rowsInserted.connect(self._scroll_to_end)
+        model.rowsInserted.connect(self._rows_inserted)
+        self._keep_from_bottom: int | None = None  # while older rows go in above: hold the view
+        bar = self.timeline.verticalScrollBar()
+        bar.valueChanged.connect(self._scrolled)
+        bar.rangeChanged.connect(self._range_changed)
         self.show_conversation(None)
 
     # -- construction -----------------------------------------------------------------------
@@ -557,3 +561,31 @@ class ConversationPanel(QWidget):
 
     def _scroll_to_end(self, *_args: object) -> None:
         self.timeline.scrollToBottom()
+
+    def _rows_inserted(self, _parent: object, first: int, _last: int) -> None:
+        if first > 0 or self._keep_from_bottom is None:
+            self._scroll_to_end()  # new items at the end: show the newest
+
+    def _scrolled(self, value: int) -> None:
+        """At the top: bring in the next older page, the items on screen staying put."""
+        bar = self.timeline.verticalScrollBar()
+        if value == bar.minimum() and bar.maximum() > 0 and self.model.older:
+            self.fetch_older()
+
+    def fetch_older(self) -> int:
+        """Show the next older page above; what is on screen stays where it is."""
+        bar = self.timeline.verticalScrollBar()
+        from_bottom = bar.maximum() - bar.value()  # unchanged by rows put in above
+        self._keep_from_bottom = from_bottom
+        try:
+            added = self.model.fetch_older()
+            if added:
+                self.timeline.doItemsLayout()  # the new scroll range now, not at the next paint
+                bar.setValue(bar.maximum() - from_bottom)
+        finally:
+            self._keep_from_bottom = None
+        return added
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._keep_from_bottom is not None:
+            self.timeline.verticalScrollBar().setValue(maximum - self._keep_from_bottom)

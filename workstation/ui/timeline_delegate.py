@@ -4,14 +4,23 @@ e-mails with their subject, calls with duration, and case events as quiet centre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from workstation.ui import labels, timefmt
-from workstation.ui.models.timeline import ITEM_ROLE
+from workstation.ui.models.timeline import ITEM_ROLE, TimelineModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 PAD = 8
@@ -103,21 +112,63 @@ def describe(item: dict[str, Any]) -> str:
     return "\n".join(x for x in (p.header, p.title, p.body) if x)
 
 
+MEASURE_CACHE = 4096  # measured bubbles kept (a few conversations' worth)
+
+
 class TimelineDelegate(QStyledItemDelegate):
     def __init__(self, view: QAbstractItemView, names: dict[str, str] | None = None) -> None:
         super().__init__(view)
         self._view = view
-        self.names: dict[str, str] = dict(names or {})
+        self._names: dict[str, str] = dict(names or {})
+        # parts() formats times and looks up names: once per item (while the model holds it)
+        self._parts: dict[int, tuple[dict[str, Any], tuple[object, ...], Parts]] = {}
+        # Wrapped-text measuring is the costly part of a row (the view asks for every row's
+        # size on each layout, and again to paint): keep it per (text parts, width, font).
+        self._fonts_by_key: dict[str, tuple[QFont, QFont, QFont]] = {}
+        self._measured: dict[tuple[Parts, int, str], tuple[int, int, int, int]] = {}
+
+    @property
+    def names(self) -> dict[str, str]:
+        return self._names
+
+    @names.setter
+    def names(self, names: dict[str, str]) -> None:
+        self._names = names
+        self._parts.clear()
+
+    def _item(self, index: AnyIndex) -> Any:
+        model = self._view.model()
+        if isinstance(model, TimelineModel) and index.model() is model:
+            # straight from the model: a dict through QVariant costs more than the painting
+            row = index.row()
+            return model.item(row) if 0 <= row < model.rowCount() else None
+        return index.data(ITEM_ROLE)
+
+    def _parts_of(self, item: dict[str, Any]) -> Parts:
+        # times are shown relative to today and in the UI language: part of the key
+        stamp = (date.today(), QLocale().name())
+        found = self._parts.get(id(item))
+        if found is not None and found[0] is item and found[1] == stamp:
+            return found[2]
+        if len(self._parts) >= MEASURE_CACHE:
+            self._parts.clear()
+        p = parts(item, self._names)
+        self._parts[id(item)] = (item, stamp, p)
+        return p
 
     # -- geometry ---------------------------------------------------------------------------
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
-        base = QFont(option.font)
-        small = QFont(base)
-        small.setPointSizeF(max(base.pointSizeF() * 0.85, 7.0))
-        bold = QFont(base)
-        bold.setBold(True)
-        return base, small, bold
+        key = option.font.key()
+        fonts = self._fonts_by_key.get(key)
+        if fonts is None:
+            base = QFont(option.font)
+            small = QFont(base)
+            small.setPointSizeF(max(base.pointSizeF() * 0.85, 7.0))
+            bold = QFont(base)
+            bold.setBold(True)
+            fonts = self._fonts_by_key[key] = (base, small, bold)
+        return fonts
 
     def _box(self, style: str, width: int) -> tuple[int, int]:
         """(left offset, box width) inside a row of `width`."""
@@ -128,6 +179,15 @@ class TimelineDelegate(QStyledItemDelegate):
         return PAD, usable
 
     def _measure(self, p: Parts, option: QStyleOptionViewItem, width: int) -> tuple[int, int, int, int]:
+        key = (p, width, option.font.key())
+        found = self._measured.get(key)
+        if found is None:
+            if len(self._measured) >= MEASURE_CACHE:
+                self._measured.clear()
+            found = self._measured[key] = self._measure_now(p, option, width)
+        return found
+
+    def _measure_now(self, p: Parts, option: QStyleOptionViewItem, width: int) -> tuple[int, int, int, int]:
         base, small, bold = self._fonts(option)
         _, box = self._box(p.style, width)
         text_w = max(box - 2 * PAD, 40)
@@ -144,10 +204,10 @@ class TimelineDelegate(QStyledItemDelegate):
         return width if width > 0 else max(option.rect.width(), 300)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        item = index.data(ITEM_ROLE)
+        item = self._item(index)
         if not isinstance(item, dict):
             return super().sizeHint(option, index)
-        p = parts(item, self.names)
+        p = self._parts_of(item)
         width = self._width(option)
         h_header, h_title, h_body, _ = self._measure(p, option, width)
         if p.style == "event":
@@ -158,11 +218,11 @@ class TimelineDelegate(QStyledItemDelegate):
     # -- painting ---------------------------------------------------------------------------
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        item = index.data(ITEM_ROLE)
+        item = self._item(index)
         if not isinstance(item, dict):
             super().paint(painter, option, index)
             return
-        p = parts(item, self.names)
+        p = self._parts_of(item)
         base, small, bold = self._fonts(option)
         rect = option.rect
         width = rect.width()
