@@ -49,6 +49,7 @@ from workstation.domain.errors import DomainError
 from workstation.domain.ids import new_id
 from workstation.domain.policy import Policy, load_policy
 from workstation.services import effects, pending
+from workstation.services.calls import call_row
 from workstation.services.changes import Key, OpChanges, ServiceError
 from workstation.services.effects import EffectContext, load, money, parse_time, wire_time
 from workstation.services.pending import PendingChange
@@ -402,9 +403,16 @@ class DeskServices:
         return self._submit("update_case_record", build, entity="conversations", entity_id=cid)
 
     def record_call_notes(
-        self, call_id: str, notes: str, wrap_up_code: str | None = None
+        self,
+        call_id: str,
+        notes: str,
+        wrap_up_code: str | None = None,
+        *,
+        allow_uncached: bool = False,
     ) -> OpChanges:
-        """Notes and the wrap-up code of a call."""
+        """Notes and the wrap-up code of a call. ``allow_uncached``: the call id came from
+        the server (a screen pop) and its row may not be pulled yet: queue the notes anyway;
+        they show once the row arrives (pending effects are re-applied after each pull)."""
         call = _id(call_id, "call_id")
         _text(notes, "notes")
         if wrap_up_code is not None and (
@@ -413,13 +421,18 @@ class DeskServices:
             raise ServiceError("wrap_up_code", f"{wrap_up_code!r} is not a wrap-up code")
 
         def build(session: Session, now: datetime) -> dict[str, Any]:
-            self._row(session, "calls", call, "call_id", "call")
+            if not allow_uncached:
+                self._row(session, "calls", call, "call_id", "call")
             args: dict[str, Any] = {"call_id": call, "notes": notes}
             if wrap_up_code is not None:
                 args["wrap_up_code"] = wrap_up_code
             return args
 
         return self._submit("record_call_notes", build, entity="calls", entity_id=call)
+
+    def call(self, call_id: str) -> dict[str, Any] | None:
+        """The cached call row (None until it is pulled). Reads only."""
+        return call_row(self.cache, _id(call_id, "call_id"))
 
     # -- cases ------------------------------------------------------------------------------
 

@@ -742,6 +742,9 @@ class DeskWindow(QMainWindow):
             "conversation_id": self._current_id,
             "calculators": self.calculator_dock.isVisible(),
             "mark": self._mark,
+            "draft": self.conversation_panel.editor.toPlainText(),
+            "note": self.conversation_panel.note_toggle.isChecked(),
+            "reply_channel": self.conversation_panel.channel_combo.currentData(),
         }
 
     def restore_view_state(self, state: dict[str, Any]) -> None:
@@ -762,7 +765,28 @@ class DeskWindow(QMainWindow):
         conversation_id = state.get("conversation_id")
         if conversation_id:
             self._reselect = False
+            draft = str(state.get("draft") or "")
+            if draft:
+                self._put_back_draft(str(conversation_id), draft, bool(state.get("note")), state.get("reply_channel"))
             self.open_conversation(str(conversation_id))
+
+    def _put_back_draft(self, conversation_id: str, draft: str, note: bool, channel: Any) -> None:
+        """The reply being written survives a rebuild: back in the composer once the
+        conversation is shown again (showing a conversation clears the composer)."""
+        panel = self.conversation_panel
+
+        def put_back(loaded_id: str) -> None:
+            if loaded_id != conversation_id:
+                return
+            self.timeline_model.loaded.disconnect(put_back)
+            if (panel.conversation or {}).get("id") != conversation_id or panel.editor.toPlainText():
+                return
+            panel.note_toggle.setChecked(note)
+            if channel is not None:
+                panel.channel_combo.setCurrentIndex(max(panel.channel_combo.findData(channel), 0))
+            panel.editor.setPlainText(draft)
+
+        self.timeline_model.loaded.connect(put_back)
 
     def set_do_not_disturb(self, on: bool) -> None:
         self.notifier.set_do_not_disturb(bool(on))
@@ -1453,10 +1477,14 @@ class DeskWindow(QMainWindow):
         if self.screen_pop is None:
             self.screen_pop = ScreenPopPanel(self)
             self.screen_pop.open_customer.connect(self.open_customer)
+            self.screen_pop.answer_requested.connect(self.start_call_record)
         panel = self.screen_pop
         panel.show_pop(pop)
         geo = self.geometry()
         panel.move(geo.right() - panel.width() - 24, geo.top() + 60)
+        if not (self.call_record_dock is not None and self.call_record_dock.panel.active):
+            self._ringing = dict(pop)  # answered on the phone → the record opens by itself
+            self._watch_call(str(pop.get("call_id") or ""))
         customer = pop.get("customer_id")
         if customer:
             reader, cid = self._reader, str(customer)
@@ -1466,6 +1494,114 @@ class DeskWindow(QMainWindow):
                 on_failure=lambda _exc: panel.show_customer(cid, None),
             )  # fmt: skip
         return panel
+
+    # -- the call record (workstation/ui/call_record.py) ------------------------------------
+
+    call_record_dock: Any = None  # CallRecordDock, made on the first answered call
+    _call_watcher: Any = None  # CallWatcher
+    _ringing: dict[str, Any] | None = None  # the popped call, until it is answered or over
+
+    def start_call_record(self, pop: dict[str, Any], answered: datetime | None = None) -> Any:
+        """The agent answered: open the call record (a `CallRecordPanel` in a dock) with its
+        running timer and the caller. None when the agent kept a previous call's notes."""
+        from workstation.ui.call_record import CallRecordDock, CallRecordPanel
+
+        call_id = str(pop.get("call_id") or "")
+        dock = self.call_record_dock
+        if dock is not None and dock.panel.active and dock.panel.call_id == call_id:
+            dock.show()
+            return dock.panel
+        if dock is not None and not dock.may_close():
+            return None  # the agent keeps the unsaved notes of the previous call
+        if dock is None:
+            panel = CallRecordPanel(clock=self._clock, parent=self)
+            dock = CallRecordDock(panel, confirm=self._confirm, parent=self)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            panel.save_requested.connect(self.save_call_record)
+            panel.open_customer.connect(self.open_customer)
+            panel.open_conversation.connect(self.open_conversation)
+            panel.customer_changed.connect(self._call_customer)
+            panel.finished.connect(lambda: self._call_watcher.stop() if self._call_watcher else None)
+            self.call_record_dock = dock
+        self._ringing = None
+        if self.screen_pop is not None:
+            self.screen_pop.hide()
+        dock.panel.start(pop, answered=answered)
+        dock.bring_forward()
+        self._watch_call(call_id)
+        customer = str(pop.get("customer_id") or "")
+        if customer:
+            self._call_customer(customer)
+            self.open_customer(customer)
+        return dock.panel
+
+    def _call_customer(self, customer_id: str) -> None:
+        dock, reader = self.call_record_dock, self._reader
+        if dock is None:
+            return
+        panel = dock.panel
+        self._runner.run_in_background(owner=self, fn=
+            lambda: reader.customer_card(customer_id),
+            on_success=lambda card: panel.set_customer(customer_id, card),
+            on_failure=lambda _exc: panel.set_customer(customer_id, None),
+        )  # fmt: skip
+
+    def _watch_call(self, call_id: str) -> None:
+        from workstation.ui.call_record import CallWatcher
+
+        services = self._services
+        if not call_id or services is None or not hasattr(services, "call"):
+            return
+        if self._call_watcher is None:
+            self._call_watcher = CallWatcher(fetch=services.call, runner=self._runner, parent=self)
+            self._call_watcher.row_changed.connect(self._on_call_row)
+        self._call_watcher.watch(call_id)
+
+    def _on_call_row(self, row: dict[str, Any]) -> None:
+        """The cached call changed: follow it in the record, or open the record when the
+        server says I answered the popped call."""
+        from workstation.services.calls import answered_at
+
+        call_id = str(row.get("id") or "")
+        dock = self.call_record_dock
+        if dock is not None and dock.panel.active and dock.panel.call_id == call_id:
+            dock.panel.update_row(row)
+            return
+        pop = self._ringing
+        if pop is None or str(pop.get("call_id") or "") != call_id:
+            return
+        mine = bool(self._user_id) and str(row.get("agent_id") or "") == self._user_id
+        if mine and row.get("answered_at"):
+            panel = self.start_call_record(pop, answered=answered_at(row))
+            if panel is not None:
+                panel.update_row(row)
+        elif row.get("state") in ("ended", "missed") or (row.get("answered_at") and not mine):
+            self._ringing = None  # missed, or a colleague took it
+            if self._call_watcher is not None:
+                self._call_watcher.stop()
+
+    def save_call_record(self, call_id: str, notes: str, wrap_up_code: object) -> None:
+        dock, services = self.call_record_dock, self._services
+        if dock is None:
+            return
+        panel = dock.panel
+        if services is None:
+            panel.save_failed(_tr("Changes are not available in this session."))
+            return
+        offline = self._sync_state == "offline"
+        code = str(wrap_up_code) if wrap_up_code else None
+
+        def saved(changes: Any) -> None:
+            self.apply_changes(changes)
+            panel.saved(offline=offline)
+
+        def failed(exc: BaseException) -> None:
+            panel.save_failed(str(getattr(exc, "message", "") or exc), getattr(exc, "field", None))
+
+        self._runner.run_in_background(owner=self, fn=
+            lambda: services.record_call_notes(call_id, notes, code, allow_uncached=True),
+            on_success=saved, on_failure=failed,
+        )  # fmt: skip
 
     def open_customer(self, customer_id: str) -> None:
         """Show the customer, with their latest conversation when the cache has one."""

@@ -1,6 +1,7 @@
 """Phone screen pop: a small non-modal panel while a call rings, with the masked caller and
 the customer (read from the local cache in the background) or a "new customer" note.
-A click on "Open customer" opens that customer's latest conversation in the desk."""
+A click on "Open customer" opens that customer's latest conversation in the desk; "Answer"
+opens the call record (workstation.ui.call_record) with its running timer."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from workstation.ui import labels
+from workstation.ui import i18n, labels
 
 AUTO_HIDE_MS = 60_000
 
@@ -19,11 +20,26 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("ScreenPop", text)
 
 
+ZH: dict[str, str] = {
+    "&Answer": "接听(&A)",
+    "Pick up on your phone; this opens the call record with a running timer.":
+        "请在话机上接起；同时打开带计时的通话记录。",
+}
+
+
+def register_zh() -> None:
+    """This module's new Chinese strings into the app catalogue (entries already there win)."""
+    for en, zh in ZH.items():
+        i18n.ZH_CN.setdefault(("ScreenPop", en), zh)
+
+
 class ScreenPopPanel(QFrame):
     open_customer = Signal(str)  # customer id
+    answer_requested = Signal(dict)  # the pop: the agent picked up
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
+        register_zh()
         self.setObjectName("screenPop")
         self.setWindowTitle(_tr("Incoming call"))
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -49,11 +65,16 @@ class ScreenPopPanel(QFrame):
         col.addWidget(self.customer_label)
         col.addWidget(self.detail_label)
         row = QHBoxLayout()
+        self.answer_button = QPushButton(_tr("&Answer"), self)
+        self.answer_button.setToolTip(_tr("Pick up on your phone; this opens the call record with a running timer."))
+        self.answer_button.setDefault(True)
+        self.answer_button.clicked.connect(self._answer)
         self.open_button = QPushButton(_tr("Open customer"), self)
         self.open_button.clicked.connect(self._open)
         self.dismiss_button = QPushButton(_tr("Dismiss"), self)
         self.dismiss_button.clicked.connect(self.hide)
         row.addStretch(1)
+        row.addWidget(self.answer_button)
         row.addWidget(self.open_button)
         row.addWidget(self.dismiss_button)
         col.addLayout(row)
@@ -102,6 +123,11 @@ class ScreenPopPanel(QFrame):
     def show_new_customer(self) -> None:
         self.customer_label.setText(_tr("New customer: not in our records. Take their name and order number."))
         self.open_button.setEnabled(False)
+
+    def _answer(self) -> None:
+        if self.pop.get("call_id"):
+            self.answer_requested.emit(dict(self.pop))
+        self.hide()
 
     def _open(self) -> None:
         customer = self.pop.get("customer_id")
