@@ -326,3 +326,20 @@ class ApiClient:
             body["channel"] = channel
         result: dict[str, Any] = self._request("POST", "/scripts/lint", json=body)
         return result
+
+    # -- customers: duplicates (online only) ------------------------------------------------
+
+    def merge_suggestions(self, customer_id: str) -> list[dict[str, Any]]:
+        """Other customers who look like the same person (``GET
+        /customers/{id}/merge-suggestions``): each with ``customer_id``, ``display_name``,
+        masked ``phone``, ``reasons`` ("phone", "email", "name") and ``created_at``."""
+        result: list[dict[str, Any]] = self._request("GET", f"/customers/{customer_id}/merge-suggestions")
+        return result
+
+    def merge_customers(self, keep_id: str, duplicate_id: str) -> dict[str, Any]:
+        """Move everything of ``duplicate_id`` onto ``keep_id`` (team leads and admins; audited).
+        Returns ``{"kept_id", "merged_id", "moved": {table: count}}``."""
+        result: dict[str, Any] = self._request(
+            "POST", f"/customers/{keep_id}/merge", json={"duplicate_id": duplicate_id}
+        )
+        return result
