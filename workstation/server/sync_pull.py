@@ -19,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, cast
+from operator import attrgetter, itemgetter
+from typing import Any, TypeVar, cast
 
-from pydantic_core import from_json
+from pydantic_core import from_json, to_json
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -75,6 +76,7 @@ from workstation.sync.protocol import (
 )
 
 Filter = ColumnElement[bool]
+T = TypeVar("T")
 
 
 def _agent_filters(principal: Principal) -> dict[type[Base], Filter]:
@@ -306,6 +308,20 @@ class Page:
 
 
 def read_page(session: Session, principal: Principal, *, after: int, limit: int) -> Page:
+    changes, cursor, has_more = _read(session, principal, after=after, limit=limit, make=_change)
+    changes.sort(key=attrgetter("seq"))
+    return Page(changes=changes, cursor=cursor, has_more=has_more)
+
+
+def _change_dict(entity: str, id_: str, seq: int, data: dict[str, Any]) -> dict[str, Any]:
+    return {"entity": entity, "id": id_, "seq": seq, "data": data}
+
+
+def _read(
+    session: Session, principal: Principal, *, after: int, limit: int, make: Callable[[str, str, int, dict[str, Any]], T]
+) -> tuple[list[T], int, bool]:
+    """The page's changes (each built by ``make(entity, id, seq, data)``, in table order: the
+    caller sorts them by seq), its cursor position and whether more follow."""
     high = changes.current(session)
     if after > high:
         raise Problem(
@@ -317,7 +333,7 @@ def read_page(session: Session, principal: Principal, *, after: int, limit: int)
         )
     filters = scope_filters(principal)
     if after == high or not filters:
-        return Page(changes=[], cursor=high, has_more=False)
+        return [], high, False
     # Core, not ORM: nothing here needs identity maps, and pages are hot.
     conn = session.connection()
     # Step 1: the first `limit` + 1 visible sequence values over all tables, with the table
@@ -334,7 +350,7 @@ def read_page(session: Session, principal: Principal, *, after: int, limit: int)
     ).subquery()
     head = conn.execute(select(union.c.seq, union.c.t).order_by(union.c.seq).limit(limit + 1)).all()
     if not head:
-        return Page(changes=[], cursor=high, has_more=False)
+        return [], high, False
     if len(head) > limit:
         boundary, has_more = head[limit - 1][0], True
     elif len(head) == limit:
@@ -350,7 +366,7 @@ def read_page(session: Session, principal: Principal, *, after: int, limit: int)
     last_row = shown[-1][0]
     present = {t for _seq, t in shown}
     # Step 2: the rows of the page.
-    found: list[Change] = []
+    found: list[T] = []
     sqlite = conn.dialect.name == "sqlite"
     for n, model in enumerate(models):
         if n not in present:
@@ -364,14 +380,11 @@ def read_page(session: Session, principal: Principal, *, after: int, limit: int)
         for row in rows:
             data = _wire_row_planned(model, keys, times, jsons, others, row)
             # Built from our own typed columns: no need to validate each one again.
-            found.append(_change(table, str(data["id"]), data["change_seq"], data))
-    found.sort(key=lambda c: c.seq)
-    return Page(changes=found, cursor=boundary, has_more=has_more)
+            found.append(make(table, str(data["id"]), data["change_seq"], data))
+    return found, boundary, has_more
 
 
-def pull(
-    ctx: ServerContext, principal: Principal, *, cursor: str | None, limit: int, client_id: str | None
-) -> PullResponse:
+def _checked_after(ctx: ServerContext, cursor: str | None, limit: int) -> int:
     try:
         after = decode_cursor(cursor)
     except CursorError as exc:
@@ -384,18 +397,51 @@ def pull(
             kind="invalid-input",
             errors=[{"field": "query.limit", "message": f"must be from 1 to {ctx.settings.pull_page_max}"}],
         )
+    return after
+
+
+def _last_applied(session: Session, principal: Principal, client_id: str | None) -> int:
+    if not client_id:
+        return 0
+    client = session.get(Client, client_id)
+    if client is None:
+        return 0
+    if client.user_id != principal.id:
+        raise forbidden(f"client {client_id!r} belongs to another user")
+    return int(client.last_applied)
+
+
+def pull(
+    ctx: ServerContext, principal: Principal, *, cursor: str | None, limit: int, client_id: str | None
+) -> PullResponse:
+    after = _checked_after(ctx, cursor, limit)
     with ctx.db.read() as session, session.begin():
-        last_applied = 0
-        if client_id:
-            client = session.get(Client, client_id)
-            if client is not None:
-                if client.user_id != principal.id:
-                    raise forbidden(f"client {client_id!r} belongs to another user")
-                last_applied = int(client.last_applied)
+        last_applied = _last_applied(session, principal, client_id)
         page = read_page(session, principal, after=after, limit=limit)
     return PullResponse(
         changes=page.changes,
         cursor=encode_cursor(page.cursor),
         has_more=page.has_more,
         last_applied_mutation_id=last_applied,
+    )
+
+
+def pull_json(
+    ctx: ServerContext, principal: Principal, *, cursor: str | None, limit: int, client_id: str | None
+) -> bytes:
+    """`pull` as the response body: the same JSON as ``pull(...).model_dump_json()``, with the
+    changes built as plain dicts and serialized straight to UTF-8 (no model object per change,
+    no str round trip; pages hold thousands of changes)."""
+    after = _checked_after(ctx, cursor, limit)
+    with ctx.db.read() as session, session.begin():
+        last_applied = _last_applied(session, principal, client_id)
+        found, position, has_more = _read(session, principal, after=after, limit=limit, make=_change_dict)
+    found.sort(key=itemgetter("seq"))
+    return to_json(
+        {
+            "changes": found,
+            "cursor": encode_cursor(position),
+            "has_more": has_more,
+            "last_applied_mutation_id": last_applied,
+        }
     )

@@ -61,3 +61,31 @@ def test_pulled_rows_are_exactly_the_wire_form_of_every_table(server: LiveServer
                 assert by_key[(model.__tablename__, obj.id)] == expected, model.__tablename__
                 seen.add(model.__tablename__)
     assert {"messages", "conversations", "customers", "identities", "calls", "cases", "orders"} <= seen
+
+
+def test_pull_json_is_byte_for_byte_the_models_json(server: LiveServer) -> None:
+    from workstation.server.auth import Principal
+    from workstation.server.context import ServerContext
+    from workstation.server.settings import ServerSettings
+    from workstation.server.tables import User
+
+    lead_id = server.make_user("lead", Role.TEAM_LEAD)
+    for _ in range(3):
+        f.world(server)  # type: ignore[arg-type]
+    ctx = ServerContext(db=server.db, settings=ServerSettings(database_url=server.database_url),
+                        policy=None, clock=server.clock, hub=None)  # type: ignore[arg-type]
+    with server.db.read() as s:
+        lead = s.get(User, lead_id)
+        assert lead is not None
+        principal = Principal.of(lead)
+    cursor: str | None = None
+    pages = 0
+    while True:
+        model = sync_pull.pull(ctx, principal, cursor=cursor, limit=5, client_id=None)
+        body = sync_pull.pull_json(ctx, principal, cursor=cursor, limit=5, client_id=None)
+        assert body == model.model_dump_json().encode()
+        pages += 1
+        cursor = model.cursor
+        if not model.has_more:
+            break
+    assert pages > 2

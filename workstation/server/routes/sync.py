@@ -44,13 +44,9 @@ def pull(
     x_client_id: Annotated[str | None, Header(max_length=64)] = None,
 ) -> Response:
     """One page of changes after `cursor`, in change-sequence order, within the caller's scope."""
-    page = sync_pull.pull(ctx, principal, cursor=cursor, limit=limit, client_id=client_id or x_client_id)
-    # The page is built from our own models: skip re-validating a thousand rows on the way out,
-    # and serialize straight to UTF-8 bytes (model_dump_json's str would be encoded again).
-    return Response(content=_PULL_SERIALIZER.to_json(page), media_type="application/json")
-
-
-_PULL_SERIALIZER = PullResponse.__pydantic_serializer__
+    # Built from our own typed rows: no re-validation of thousands of changes on the way out.
+    body = sync_pull.pull_json(ctx, principal, cursor=cursor, limit=limit, client_id=client_id or x_client_id)
+    return Response(content=body, media_type="application/json")
 
 
 def _event(hint: Hint) -> str:
