@@ -3,18 +3,26 @@ conversations on every channel (a click opens one), cases, compensation and rati
 
 The card is read in a background operation and rendered as rich text in a QTextBrowser
 (which wraps, scrolls and never clips). Links ``conversation:<id>`` emit `open_conversation`.
+
+Above the card, a banner lists possible duplicates of the customer (the server's merge
+suggestions, fetched in the background when `set_merges` gave the panel a
+`CustomerMerges`); permitted roles merge from it after a confirm dialog, everyone may
+dismiss a suggestion. After a merge the panel shows the kept customer.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from workstation.services.customers import CustomerMerges, MergeOutcome, MergeSuggestion
 from workstation.ui import labels, timefmt
+from workstation.ui.merge_suggestions import MergeConfirmDialog, MergeSuggestionsBar
+from workstation.ui.merge_suggestions import _tr as _merge_tr
 from workstation.ui.models.inbox import BackgroundRunner
 from workstation.ui.reader import CustomerCard
 
@@ -173,6 +181,7 @@ class CustomerPanel(QWidget):
     loaded = Signal(str)  # customer id
     open_case_requested = Signal(dict, dict)  # order item, its order
     reveal_requested = Signal(str, str)  # customer id, "phone" | "address"
+    merged = Signal(str, str)  # kept customer id, merged (gone) customer id
 
     def __init__(self, *, reader: CardReader, runner: BackgroundRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -185,8 +194,15 @@ class CustomerPanel(QWidget):
         self.can_reveal = False
         self.can_open_cases = False
         self._revealed: dict[str, dict[str, str]] = {}  # this session only, never stored
+        self.merges: CustomerMerges | None = None
+        self.merge_dialog: MergeConfirmDialog | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.merge_bar = MergeSuggestionsBar(self)
+        self.merge_bar.merge_requested.connect(self.request_merge)
+        self.merge_bar.dismiss_requested.connect(self.dismiss_suggestion)
+        layout.addWidget(self.merge_bar)
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
         self.browser.setAccessibleName(_tr("Customer 360"))
@@ -200,6 +216,8 @@ class CustomerPanel(QWidget):
     def show_customer(self, customer_id: str | None, *, conversation_id: str | None = None) -> None:
         self._generation += 1
         generation = self._generation
+        if customer_id != self.customer_id:
+            self.merge_bar.set_suggestions([], can_merge=False)
         self.customer_id = customer_id
         self.conversation_id = conversation_id
         if not customer_id:
@@ -228,6 +246,7 @@ class CustomerPanel(QWidget):
             self.card = card
             self._render(customer_id)
             bar.setValue(keep)
+            self._load_suggestions(generation, customer_id)
         self.loaded.emit(customer_id)
 
     def _render(self, customer_id: str) -> None:
@@ -281,3 +300,88 @@ class CustomerPanel(QWidget):
             self.request_case(text.split(":", 1)[1])
         elif text.startswith("reveal:") and self.customer_id:
             self.reveal_requested.emit(self.customer_id, text.split(":", 1)[1])
+
+    # -- possible duplicates ----------------------------------------------------------------
+
+    def set_merges(self, merges: CustomerMerges | None) -> None:
+        """Where suggestions and merges come from (None: no banner)."""
+        self.merges = merges
+        self.reload()
+
+    def _load_suggestions(self, generation: int, customer_id: str) -> None:
+        merges = self.merges
+        if merges is None or not merges.can_see:
+            return
+        self._runner.run_in_background(owner=self, fn=
+            lambda: merges.suggestions(customer_id),
+            on_success=lambda found: self._suggestions_arrived(generation, customer_id, found),
+            on_failure=lambda _exc: None,  # offline or not allowed: no banner, the card stays
+        )  # fmt: skip
+
+    def _suggestions_arrived(self, generation: int, customer_id: str, found: list[MergeSuggestion]) -> None:
+        if generation != self._generation or customer_id != self.customer_id or self.merges is None:
+            return
+        if self.merge_dialog is not None and self.merge_dialog.isVisible():
+            return  # do not pull the rows away under an open dialog
+        self.merge_bar.set_suggestions(list(found), can_merge=self.merges.can_merge)
+
+    def suggestion(self, other_id: str) -> MergeSuggestion | None:
+        return next((s for s in self.merge_bar.suggestions if s.customer_id == other_id), None)
+
+    def dismiss_suggestion(self, other_id: str) -> None:
+        if self.merges is None or not self.customer_id:
+            return
+        self.merges.dismiss(self.customer_id, other_id)
+        rest = [s for s in self.merge_bar.suggestions if s.customer_id != other_id]
+        self.merge_bar.set_suggestions(rest, can_merge=self.merges.can_merge)
+
+    def request_merge(self, other_id: str) -> None:
+        """Read the other record from the cache (in the background), then ask to confirm."""
+        suggestion, customer_id, merges = self.suggestion(other_id), self.customer_id, self.merges
+        if suggestion is None or not customer_id or merges is None or not merges.can_merge:
+            return
+        reader = self._reader
+        self._runner.run_in_background(owner=self, fn=
+            lambda: reader.customer_card(other_id),
+            on_success=lambda card: self._confirm_merge(customer_id, suggestion, card),
+            on_failure=lambda _exc: self._confirm_merge(customer_id, suggestion, None),
+        )  # fmt: skip
+
+    def _confirm_merge(self, customer_id: str, suggestion: MergeSuggestion, other_card: Any) -> None:
+        if customer_id != self.customer_id:
+            return
+        dialog = MergeConfirmDialog(
+            current_id=customer_id, current_card=self.card, suggestion=suggestion, other_card=other_card, parent=self
+        )
+        dialog.accepted.connect(lambda: self.merge(*dialog.choice()))
+        self.merge_dialog = dialog
+        dialog.open()
+
+    def merge(self, keep_id: str, duplicate_id: str) -> None:
+        merges = self.merges
+        if merges is None:
+            return
+        self.merge_bar.set_busy(True)
+        self._runner.run_in_background(owner=self, fn=
+            lambda: merges.merge(keep_id=keep_id, duplicate_id=duplicate_id),
+            on_success=self._merged,
+            on_failure=self._merge_failed,
+        )  # fmt: skip
+
+    def _merged(self, outcome: MergeOutcome) -> None:
+        rest = [s for s in self.merge_bar.suggestions if s.customer_id not in (outcome.kept_id, outcome.merged_id)]
+        kept_current = outcome.kept_id == self.customer_id
+        self.show_customer(outcome.kept_id, conversation_id=self.conversation_id if kept_current else None)
+        if self.merges is not None:
+            self.merge_bar.set_suggestions(rest, can_merge=self.merges.can_merge)
+        self.merge_bar.show_message(_merge_tr("Merged: the desk now shows the kept record."))
+        self.merged.emit(outcome.kept_id, outcome.merged_id)
+
+    def _merge_failed(self, exc: BaseException) -> None:
+        self.merge_bar.set_busy(False)
+        if getattr(exc, "is_network", False):
+            text = _merge_tr("Merging needs the server; you are offline.")
+        else:
+            detail = getattr(exc, "detail", "") or getattr(exc, "message", "") or str(exc)
+            text = _merge_tr("Could not merge: {error}").format(error=detail)
+        self.merge_bar.show_message(text, error=True)

@@ -231,6 +231,13 @@ class DeskWindow(QMainWindow):
         self.customer_panel.reveal_requested.connect(self.reveal_contact)
         self.customer_panel.loaded.connect(self._customer_for_scripts)
         self.customer_panel.open_case_requested.connect(self._item_for_calculator)
+        self.customer_panel.merged.connect(self._customer_merged)
+        if script_api is not None and hasattr(script_api, "merge_suggestions"):
+            from workstation.services.customers import CustomerMerges
+
+            self.customer_panel.set_merges(CustomerMerges(
+                api=script_api, role=str(user.get("role") or ""), on_merged=self.sync_now,
+            ))  # fmt: skip
         self.calculator.result_changed.connect(lambda _r: self._update_render_context())
         self.calculator.offer_requested.connect(self.offer_compensation)
         self.idle = IdleWatcher(timeout_ms=int(idle_lock_minutes * 60_000) if check_password else 0, parent=self)
@@ -1602,6 +1609,13 @@ class DeskWindow(QMainWindow):
             lambda: services.record_call_notes(call_id, notes, code, allow_uncached=True),
             on_success=saved, on_failure=failed,
         )  # fmt: skip
+
+    def _customer_merged(self, kept_id: str, merged_id: str) -> None:
+        """A merge at the server: the moved rows arrive with the pull it asked for."""
+        from workstation.services.customers import MERGED_ENTITIES
+
+        self.apply_changes(MERGED_ENTITIES)
+        self.statusBar().showMessage(_tr("Customers merged; their histories are now one."), 8000)
 
     def open_customer(self, customer_id: str) -> None:
         """Show the customer, with their latest conversation when the cache has one."""
