@@ -140,7 +140,11 @@ def test_an_intake_failure_is_the_same_500_problem(api: Api, monkeypatch: pytest
     async def broken(*_args: Any) -> IntakeResult:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(fast_path, "store_message", broken)
+    def broken_batch(*_args: Any) -> list[Any]:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(fast_path, "ingest_messages", broken_batch)  # SQLite: the intake queue
+    monkeypatch.setattr(fast_path, "store_message", broken)  # PostgreSQL: one message at a time
     monkeypatch.setattr(channel_routes, "store_message", broken)
     fast = post(api, "chat", json.dumps(msg("fp-e")).encode())
     with fastapi_only(api):

@@ -16,6 +16,7 @@ and nothing is written before the hand-over.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -23,9 +24,15 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from workstation.server.channels.intake import IntakeResult, ingest_message, run_intake
+from workstation.server.channels.intake import (
+    IntakeResult,
+    ingest_message,
+    ingest_messages,
+    run_intake,
+)
 from workstation.server.channels.schemas import InboundMessage
 from workstation.server.channels.signature import (
     SIGNATURE_HEADER,
@@ -52,6 +59,82 @@ async def store_message(ctx: ServerContext, channel: str, body: InboundMessage) 
     return result
 
 
+class IntakeQueue:
+    """Group commit for webhook messages on SQLite, with no waiting added.
+
+    A message is stored at the next turn of the event loop together with every other message
+    that reached that point in the meantime: one at a time while the server keeps up, more per
+    transaction the busier it gets, which is when the shared commit pays off (see
+    `ingest_messages`). Each request is answered only once its transaction has committed. On
+    PostgreSQL (concurrent writers, network round trips) each message is its own transaction on
+    a worker thread, as before.
+    """
+
+    MAX_BATCH = 64  # bounds one transaction's length, and so every other writer's wait
+
+    def __init__(self, ctx: ServerContext) -> None:
+        self._ctx = ctx
+        self._pending: list[tuple[str, InboundMessage, asyncio.Future[IntakeResult]]] = []
+        self._scheduled = False
+        self._tasks: set[asyncio.Task[None]] = set()  # batches on worker threads, kept referenced
+
+    async def store(self, channel: str, body: InboundMessage) -> IntakeResult:
+        if not self._ctx.db.serial_writes:
+            return await store_message(self._ctx, channel, body)
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[IntakeResult] = loop.create_future()
+        self._pending.append((channel, body, answer))
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._flush)
+        return await answer
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        batch, self._pending = self._pending[: self.MAX_BATCH], self._pending[self.MAX_BATCH :]
+        if self._pending:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+        gate = self._ctx.db.write_gate
+        if gate.acquire(blocking=False):  # no other writer: store it right here (see run_intake)
+            try:
+                results = ingest_messages(self._ctx, [(channel, body) for channel, body, _ in batch])
+            except Exception as exc:  # never leave a request waiting on an answer
+                results = [exc] * len(batch)
+            finally:
+                gate.release()
+            self._answer(batch, results)
+        else:
+            task = asyncio.ensure_future(self._flush_on_thread(batch))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _flush_on_thread(self, batch: list[tuple[str, InboundMessage, asyncio.Future[IntakeResult]]]) -> None:
+        try:
+            results = await run_in_threadpool(ingest_messages, self._ctx, [(channel, body) for channel, body, _ in batch])
+        except Exception as exc:  # never leave a request waiting on an answer
+            results = [exc] * len(batch)
+        self._answer(batch, results)
+
+    def _answer(
+        self,
+        batch: list[tuple[str, InboundMessage, asyncio.Future[IntakeResult]]],
+        results: list[IntakeResult | Exception],
+    ) -> None:
+        newest: int | None = None
+        for (_, _, answer), result in zip(batch, results, strict=True):
+            if isinstance(result, IntakeResult) and not result.duplicate and result.change_seq is not None:
+                newest = max(newest or 0, result.change_seq)
+            if answer.done():  # its request was cancelled; the message is stored all the same
+                continue
+            if isinstance(result, Exception):
+                answer.set_exception(result)
+            else:
+                answer.set_result(result)
+        if newest is not None:
+            self._ctx.hub.poke_soon(newest)
+
+
 def reply_body(result: IntakeResult) -> bytes:
     # Byte for byte what the route's JSONResponse renders.
     return json.dumps(result.as_dict(), ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
@@ -66,6 +149,7 @@ class WebhookFastPath:
         self._ctx = ctx
         self._max_body = max_body_bytes
         self._paths = {f"/channels/{channel}/messages": channel for channel in channels}
+        self._queue = IntakeQueue(ctx)
 
     def channel_for(self, scope: Scope) -> str | None:
         """The channel when `scope` is a POST this path serves, else None."""
@@ -88,7 +172,7 @@ class WebhookFastPath:
         status = 500
         try:
             try:
-                result = await store_message(self._ctx, channel, body)
+                result = await self._queue.store(channel, body)
                 payload = reply_body(result)
             except Exception:
                 # What FastAPI's handler for unexpected errors answers; then re-raised as

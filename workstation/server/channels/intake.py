@@ -10,7 +10,7 @@ idempotent on the channel's message id.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -368,6 +368,75 @@ def _update_conversation(changed: frozenset[str]) -> Any:
     return stmt
 
 
+def _store(session: Session, ctx: ServerContext, channel: str, body: InboundMessage) -> IntakeResult:
+    """ingest_message's write, in the caller's transaction."""
+    conn = session.connection()
+    now = ctx.clock()
+    sender = body.sender
+    customer = resolve_customer_id(
+        session,
+        ctx,
+        conn=conn,
+        reserve_extra=2,  # the conversation and the message: one counter update for the lot
+        channel=channel,
+        handle_kind=CHANNEL_HANDLE_KIND[channel],
+        handle=sender.handle,
+        name=sender.name,
+        phone=sender.phone,
+        email=sender.email,
+    )
+    order = conn.execute(_ORDER_ROW, {"order_no": body.order_no}).first() if body.order_no else None
+    order_id = order.id if order is not None else None
+    sent_at = clamp_sent_at(body.sent_at, now)
+    attachments = [a.model_dump(exclude_none=True) for a in body.attachments]
+    # A customer created just now has no conversations to find.
+    found = None if customer.created else conn.execute(
+        _OPEN_CONVERSATION_ROW, {"customer_id": customer.id, "channel": channel}
+    ).first()
+    created = found is None
+    if found is None:
+        values = new_conversation_values(
+            session, ctx, customer_id=customer.id, channel=channel, text=body.text, subject=body.subject,
+            order_id=order_id, now=now,
+        )
+        before = None
+    else:
+        values = found._asdict()
+        before = dict(values)
+    conv = ConvRow(values)
+    if order is not None and order.customer_id != customer.id and "order_owner_differs" not in (conv.tags or []):
+        # Someone quoted an order that is not on their record: the agent checks before acting.
+        conv.tags = [*(conv.tags or []), "order_owner_differs"]
+    note_inbound(
+        session, ctx, conv, text="" if created else body.text, at=sent_at,
+        preview=preview_of(body.text, attachments), order_id=order_id,
+    )
+    seq = changes.take(session, 2)  # the conversation, then its message
+    if before is None:
+        values.update({name: getattr(conv, name) for name in _BUMPED}, change_seq=seq)
+        run_driver_sql(conn, _INSERT_CONVERSATION, values)
+    else:
+        changed = conv.changed_since(before)
+        run_driver_sql(conn, _update_conversation(frozenset(changed)), {**changed, "change_seq": seq, "_id": conv.id})
+    message_id = new_id()
+    run_driver_sql(conn, _INSERT_MESSAGE, {
+        "id": message_id,
+        "conversation_id": conv.id,
+        "direction": MessageDirection.INBOUND.value,
+        "channel": channel,
+        "body": body.text,
+        "subject": body.subject,
+        "external_id": body.message_id,
+        "attachments": attachments,
+        "sent_at": sent_at,
+        "change_seq": seq + 1,
+    })
+    return IntakeResult(
+        conversation_id=conv.id, message_id=message_id, customer_id=customer.id, duplicate=False,
+        new_conversation=created, change_seq=seq + 1,
+    )
+
+
 def ingest_message(ctx: ServerContext, channel: str, body: InboundMessage) -> IntakeResult:
     """Store one webhook message (idempotent on the channel's message id).
 
@@ -383,74 +452,35 @@ def ingest_message(ctx: ServerContext, channel: str, body: InboundMessage) -> In
     """
 
     def work(session: Session) -> IntakeResult:
-        conn = session.connection()
-        now = ctx.clock()
-        sender = body.sender
-        customer = resolve_customer_id(
-            session,
-            ctx,
-            conn=conn,
-            reserve_extra=2,  # the conversation and the message: one counter update for the lot
-            channel=channel,
-            handle_kind=CHANNEL_HANDLE_KIND[channel],
-            handle=sender.handle,
-            name=sender.name,
-            phone=sender.phone,
-            email=sender.email,
-        )
-        order = conn.execute(_ORDER_ROW, {"order_no": body.order_no}).first() if body.order_no else None
-        order_id = order.id if order is not None else None
-        sent_at = clamp_sent_at(body.sent_at, now)
-        attachments = [a.model_dump(exclude_none=True) for a in body.attachments]
-        # A customer created just now has no conversations to find.
-        found = None if customer.created else conn.execute(
-            _OPEN_CONVERSATION_ROW, {"customer_id": customer.id, "channel": channel}
-        ).first()
-        created = found is None
-        if found is None:
-            values = new_conversation_values(
-                session, ctx, customer_id=customer.id, channel=channel, text=body.text, subject=body.subject,
-                order_id=order_id, now=now,
-            )
-            before = None
-        else:
-            values = found._asdict()
-            before = dict(values)
-        conv = ConvRow(values)
-        if order is not None and order.customer_id != customer.id and "order_owner_differs" not in (conv.tags or []):
-            # Someone quoted an order that is not on their record: the agent checks before acting.
-            conv.tags = [*(conv.tags or []), "order_owner_differs"]
-        note_inbound(
-            session, ctx, conv, text="" if created else body.text, at=sent_at,
-            preview=preview_of(body.text, attachments), order_id=order_id,
-        )
-        seq = changes.take(session, 2)  # the conversation, then its message
-        if before is None:
-            values.update({name: getattr(conv, name) for name in _BUMPED}, change_seq=seq)
-            run_driver_sql(conn, _INSERT_CONVERSATION, values)
-        else:
-            changed = conv.changed_since(before)
-            run_driver_sql(conn, _update_conversation(frozenset(changed)), {**changed, "change_seq": seq, "_id": conv.id})
-        message_id = new_id()
-        run_driver_sql(conn, _INSERT_MESSAGE, {
-            "id": message_id,
-            "conversation_id": conv.id,
-            "direction": MessageDirection.INBOUND.value,
-            "channel": channel,
-            "body": body.text,
-            "subject": body.subject,
-            "external_id": body.message_id,
-            "attachments": attachments,
-            "sent_at": sent_at,
-            "change_seq": seq + 1,
-        })
-        return IntakeResult(
-            conversation_id=conv.id, message_id=message_id, customer_id=customer.id, duplicate=False,
-            new_conversation=created, change_seq=seq + 1,
-        )
+        return _store(session, ctx, channel, body)
 
     def read_back() -> IntakeResult | None:
         with ctx.db.read() as session:
             return find_existing(session, channel=channel, external_id=body.message_id)
 
     return run_write(ctx, work, on_conflict=read_back)
+
+
+def ingest_messages(ctx: ServerContext, items: Sequence[tuple[str, InboundMessage]]) -> list[IntakeResult | Exception]:
+    """Store several webhook messages in one write transaction: a group commit.
+
+    Per message a write transaction costs a session, BEGIN and COMMIT, and the commit writes
+    every page the message touched to the WAL. Messages stored together share all of that, and
+    mostly the same pages too (the newest leaves of each table and index, the counter). Each
+    message stays idempotent: if anything in the batch fails (a replay meets the unique message
+    id, a race, one bad message), the whole transaction rolls back and each message is stored on
+    its own with `ingest_message`, so only a faulty one gets its error (returned, not raised).
+    """
+    if len(items) > 1:
+        try:
+            with ctx.db.write() as session:
+                return [_store(session, ctx, channel, body) for channel, body in items]
+        except Exception:
+            log.debug("batch of %d webhook messages rolled back; storing them one by one", len(items), exc_info=True)
+    results: list[IntakeResult | Exception] = []
+    for channel, body in items:
+        try:
+            results.append(ingest_message(ctx, channel, body))
+        except Exception as exc:  # this message's own failure, answered to its own request
+            results.append(exc)
+    return results
