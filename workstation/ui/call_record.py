@@ -41,6 +41,7 @@ from workstation.ui import i18n, labels
 CONTEXT = "CallRecord"
 TICK_MS = 1000
 WATCH_MS = 2000
+RING_WATCH_MS = 10 * 60_000  # a popped call not answered by then is no longer followed
 
 # Chinese for this module's strings; registered into the app's catalogue (see `register_zh`).
 ZH: dict[str, str] = {
@@ -544,13 +545,20 @@ class CallWatcher(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.poll)
+        self._give_up = QTimer(self)
+        self._give_up.setSingleShot(True)
+        self._give_up.timeout.connect(self.stop)
 
-    def watch(self, call_id: str | None) -> None:
+    def watch(self, call_id: str | None, *, for_ms: int | None = None) -> None:
+        """Follow `call_id` (None: nothing); with `for_ms`, stop after that long."""
         if call_id != self.call_id:
             self._last = None
         self.call_id = call_id
+        self._give_up.stop()
         if call_id:
             self._timer.start()
+            if for_ms is not None:
+                self._give_up.start(for_ms)
             self.poll()
         else:
             self._timer.stop()
@@ -558,6 +566,7 @@ class CallWatcher(QObject):
     def stop(self) -> None:
         self.call_id = None
         self._timer.stop()
+        self._give_up.stop()
 
     @property
     def watching(self) -> bool:

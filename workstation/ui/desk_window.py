@@ -1491,7 +1491,7 @@ class DeskWindow(QMainWindow):
         panel.move(geo.right() - panel.width() - 24, geo.top() + 60)
         if not (self.call_record_dock is not None and self.call_record_dock.panel.active):
             self._ringing = dict(pop)  # answered on the phone → the record opens by itself
-            self._watch_call(str(pop.get("call_id") or ""))
+            self._watch_call(str(pop.get("call_id") or ""), ringing=True)
         customer = pop.get("customer_id")
         if customer:
             reader, cid = self._reader, str(customer)
@@ -1539,7 +1539,8 @@ class DeskWindow(QMainWindow):
         customer = str(pop.get("customer_id") or "")
         if customer:
             self._call_customer(customer)
-            self.open_customer(customer)
+            if not self.conversation_panel.editor.toPlainText().strip():
+                self.open_customer(customer)  # never away from a reply being written
         return dock.panel
 
     def _call_customer(self, customer_id: str) -> None:
@@ -1553,8 +1554,8 @@ class DeskWindow(QMainWindow):
             on_failure=lambda _exc: panel.set_customer(customer_id, None),
         )  # fmt: skip
 
-    def _watch_call(self, call_id: str) -> None:
-        from workstation.ui.call_record import CallWatcher
+    def _watch_call(self, call_id: str, *, ringing: bool = False) -> None:
+        from workstation.ui.call_record import RING_WATCH_MS, CallWatcher
 
         services = self._services
         if not call_id or services is None or not hasattr(services, "call"):
@@ -1562,7 +1563,7 @@ class DeskWindow(QMainWindow):
         if self._call_watcher is None:
             self._call_watcher = CallWatcher(fetch=services.call, runner=self._runner, parent=self)
             self._call_watcher.row_changed.connect(self._on_call_row)
-        self._call_watcher.watch(call_id)
+        self._call_watcher.watch(call_id, for_ms=RING_WATCH_MS if ringing else None)
 
     def _on_call_row(self, row: dict[str, Any]) -> None:
         """The cached call changed: follow it in the record, or open the record when the
