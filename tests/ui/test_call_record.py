@@ -331,3 +331,25 @@ def test_closing_the_window_with_unsaved_call_notes_asks(qtbot, runner) -> None:
 
 def test_now_is_aware() -> None:
     assert NOW.tzinfo is not None and datetime.now(UTC) > NOW - timedelta(days=3650)
+
+
+@POP_NOISE
+def test_saved_while_offline_says_it_will_be_sent_later(qtbot, runner) -> None:  # type: ignore[no-untyped-def]
+    services = CallServices()
+    window = DeskWindow(
+        reader=FakeReader(), services=services, runner=runner, user=USER, server_url="http://127.0.0.1:9",
+        clock=Clock(), tick_ms=0, page_size=50, sync_expected=True,
+    )  # fmt: skip
+    qtbot.addWidget(window)
+    window.show()
+    pop = window.show_screen_pop({**POP, "customer_id": None})
+    pop.grab().save("/tmp/screen_pop.png")
+    assert pop.answer_button.isVisible() and pop.answer_button.isEnabled()
+    qtbot.mouseClick(pop.answer_button, Qt.MouseButton.LeftButton)
+    panel = window.call_record_dock.panel
+    panel.name_edit.setText("张先生")
+    panel.wrap_combo.setCurrentIndex(panel.wrap_combo.findData("callback_promised"))
+    assert panel.save()
+    qtbot.waitUntil(lambda: "offline" in panel.state_label.text(), timeout=5000)
+    call = next(c for c in services.calls if c[0] == "record_call_notes")
+    assert call[2] == "New customer: 张先生" and call[4] is True
