@@ -52,14 +52,23 @@ def cpu_now() -> float:
 def child_desk(args: argparse.Namespace) -> dict[str, Any]:
     from bench_desk_cache import open_desk, wait_painted
 
+    import workstation.app
+    import workstation.ui.desk_window  # noqa: F401 (timed: what the desk imports)
+
+    imported = time.time()
     _app, desk, api = open_desk(Path(args.cache), Path(args.data_dir))
+    built = time.time()
     inbox = desk.window.inbox
+    first_rows = {"at": 0.0}
+    inbox.rowsInserted.connect(lambda *_a: first_rows.update(at=first_rows["at"] or time.time()))
     wait_painted(desk.window.table.viewport(), lambda: inbox.rowCount() > 0)
     at, cpu = time.time(), cpu_now()
     rows, total = inbox.rowCount(), inbox.total
     desk.close()
     api.close()
-    return {"at": at, "cpu_s": cpu, "imported_at": T_IMPORTED, "rows": rows, "total": total}
+    phases = {"imports": imported - T_IMPORTED, "open + build + show": built - imported,
+              "until rows": first_rows["at"] - built, "until painted": at - first_rows["at"]}  # fmt: skip
+    return {"at": at, "cpu_s": cpu, "imported_at": T_IMPORTED, "rows": rows, "total": total, "phases": phases}
 
 
 def child_floor(_args: argparse.Namespace) -> dict[str, Any]:
@@ -122,6 +131,7 @@ def main() -> int:
                 f"floor {f['seconds']:.2f} s (CPU {f['cpu_s']:.2f} s) | load {os.getloadavg()[0]:.2f}",
                 flush=True,
             )
+            print("         desk phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in d["phases"].items()), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     med = statistics.median

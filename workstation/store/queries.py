@@ -20,7 +20,7 @@ from sqlalchemy.sql import Select
 
 from workstation.store import state
 from workstation.store.db import CacheDatabase
-from workstation.store.tables import conversation_tags, conversations, customers
+from workstation.store.tables import conversation_tags, conversations
 from workstation.store.timefmt import to_ts
 
 OPEN_STATUSES = ("new", "open", "pending_customer", "pending_internal")
@@ -95,7 +95,10 @@ def _where(
         where.append(c.priority == "urgent")
     elif view is View.ABOUT_TO_BREACH:
         limit = to_ts((now or datetime.now(UTC)) + BREACH_WINDOW)
-        where.append(and_(c.first_response_at.is_(None), c.first_response_due_at <= limit))
+        # While a first response is due, `sla_due_at` is that deadline (store.apply.sla_due):
+        # the implied bound lets the (status, sla_due_at) index range-scan instead of reading
+        # every open row.
+        where.append(and_(c.first_response_at.is_(None), c.first_response_due_at <= limit, c.sla_due_at <= limit))
     if filters.statuses:
         where.append(c.status.in_(sorted(filters.statuses)))
     if filters.channels:
@@ -183,23 +186,47 @@ def view_counts(
     return {v: count_conversations(db, view=v, user_id=user_id, now=now) for v in View}
 
 
-def conversation_rows(db: CacheDatabase, ids: Sequence[str]) -> list[dict[str, Any]]:
+RowMemo = dict[str, tuple[tuple[Any, ...], dict[str, Any]]]
+"""conversation id -> (the stored values a row was made from, the row): see `conversation_rows`."""
+MEMO_LIMIT = 50_000
+
+
+def conversation_rows(
+    db: CacheDatabase, ids: Sequence[str], *, memo: RowMemo | None = None
+) -> list[dict[str, Any]]:
     """The rows of `ids`, in the order given (missing ids are skipped): each the cached wire
-    dict plus ``customer_name`` and ``sla_due_at`` (stored time text)."""
+    dict plus ``customer_name`` and ``sla_due_at`` (stored time text).
+
+    With `memo` (kept by the caller between calls), a row whose stored JSON, SLA deadline
+    and customer name are unchanged is not parsed again: a live refresh reads back every
+    loaded row, and parsing them held the interpreter lock the UI thread needs to paint.
+    Each call returns fresh dicts all the same."""
     found: dict[str, dict[str, Any]] = {}
-    c = conversations.c
+    loads = json.loads
+    if memo is not None and len(memo) > MEMO_LIMIT:
+        memo.clear()
     with db.read() as session:
+        conn = session.connection()
         for start in range(0, len(ids), _CHUNK):
-            chunk = list(ids[start : start + _CHUNK])
-            stmt = (
-                select(c.id, c.data, c.sla_due_at, customers.c.display_name)
-                .select_from(conversations.outerjoin(customers, customers.c.id == c.customer_id))
-                .where(c.id.in_(chunk))
+            chunk = tuple(ids[start : start + _CHUNK])
+            # Straight through the driver: the ORM's row processing cost more than the read.
+            sql = (
+                "SELECT c.id, c.data, c.sla_due_at, cu.display_name FROM conversations AS c"
+                " LEFT OUTER JOIN customers AS cu ON cu.id = c.customer_id"
+                f" WHERE c.id IN ({', '.join('?' * len(chunk))})"
             )
-            for id_, data, sla_due_at, name in session.execute(stmt):
-                row = dict(data) if isinstance(data, dict) else json.loads(data)
+            for id_, data, sla_due_at, name in conn.exec_driver_sql(sql, chunk):
+                key = (data, sla_due_at, name)
+                hit = memo.get(id_) if memo is not None else None
+                if hit is not None and hit[0] == key:
+                    found[id_] = dict(hit[1])
+                    continue
+                row = loads(data) if isinstance(data, str | bytes) else dict(data)
                 row["customer_name"] = name
                 row["sla_due_at"] = sla_due_at
+                if memo is not None:
+                    memo[id_] = (key, row)
+                    row = dict(row)
                 found[id_] = row
     return [found[i] for i in ids if i in found]
 

@@ -80,6 +80,7 @@ class CacheReader:
     def __init__(self, db: CacheDatabase, *, user_id: str | None = None) -> None:
         self.db = db
         self.user_id = user_id
+        self._rows_memo: queries.RowMemo = {}  # parsed inbox rows, reused while unchanged
 
     # -- inbox ------------------------------------------------------------------------------
 
@@ -91,7 +92,7 @@ class CacheReader:
         )
 
     def conversation_rows(self, ids: list[str]) -> list[dict[str, Any]]:
-        return queries.conversation_rows(self.db, ids)
+        return queries.conversation_rows(self.db, ids, memo=self._rows_memo)
 
     def view_counts(self, channel: str | None = None, query: InboxQuery | None = None) -> dict[str, int]:
         filters = query.filters() if query is not None else Filters(channels=frozenset({channel}) if channel else None)
@@ -224,16 +225,25 @@ class CacheReader:
             if status is not None:
                 stmt = stmt.where(compensation_offers.c.status == status)
             out = [_data(x) for x in s.execute(stmt).scalars()]
+            # one IN (…) per table for all offers, not two look-ups per offer
+            order_ids = sorted({str(o["order_id"]) for o in out if o.get("order_id")})
+            customer_ids = sorted({str(o["customer_id"]) for o in out if o.get("customer_id")})
+            order_no: dict[str, Any] = {}
+            names: dict[str, Any] = {}
+            for start in range(0, len(order_ids), 500):
+                chunk = order_ids[start : start + 500]
+                for oid, d in s.execute(select(orders.c.id, orders.c.data).where(orders.c.id.in_(chunk))):
+                    order_no[oid] = _data(d).get("order_no")
+            for start in range(0, len(customer_ids), 500):
+                chunk = customer_ids[start : start + 500]
+                for cid, d in s.execute(select(customers.c.id, customers.c.data).where(customers.c.id.in_(chunk))):
+                    c = _data(d)
+                    names[cid] = c.get("display_name") or c.get("name")
             for o in out:
-                if o.get("order_id"):
-                    d = s.execute(select(orders.c.data).where(orders.c.id == str(o["order_id"]))).scalar()
-                    if d is not None:
-                        o["order_no"] = _data(d).get("order_no")
-                if o.get("customer_id"):
-                    d = s.execute(select(customers.c.data).where(customers.c.id == str(o["customer_id"]))).scalar()
-                    if d is not None:
-                        c = _data(d)
-                        o["customer_name"] = c.get("display_name") or c.get("name")
+                if o.get("order_id") and str(o["order_id"]) in order_no:
+                    o["order_no"] = order_no[str(o["order_id"])]
+                if o.get("customer_id") and str(o["customer_id"]) in names:
+                    o["customer_name"] = names[str(o["customer_id"])]
         return out
 
 

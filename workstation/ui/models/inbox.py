@@ -93,6 +93,17 @@ def format_remaining(delta: timedelta) -> str:
     return f"{sign}{minutes:02d}:{secs:02d}"
 
 
+_CLOCK_FIELDS = (
+    "status", "first_response_at", "first_response_due_at", "last_inbound_at", "opened_at",
+    "resolution_due_at", "sla_due_at",
+)  # fmt: skip
+"""What `sla_clock` reads: a row whose values are unchanged keeps its clock."""
+
+
+def _clock_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row.get(k) for k in _CLOCK_FIELDS)
+
+
 def sla_clock(row: dict[str, Any], amber_percent: Decimal) -> SlaClock | None:
     """The clock that matters now: first response until answered, then resolution."""
     if row.get("status") in CLOCK_STOPPED:
@@ -209,7 +220,7 @@ class InboxModel(QAbstractTableModel):
 
         self._runner.run_in_background(owner=self, fn=
             work,
-            on_success=lambda result: self._arrived(generation, *result),
+            on_success=lambda result: self._arrived(generation, *result, keep),
             on_failure=lambda exc: self._failed(generation, exc),
         )
 
@@ -223,10 +234,15 @@ class InboxModel(QAbstractTableModel):
         self._loading = False
         self.refresh_failed.emit(exc)
 
-    def _arrived(self, generation: int, ids: list[str], rows: list[dict[str, Any]]) -> None:
+    def _arrived(self, generation: int, ids: list[str], rows: list[dict[str, Any]], asked: int) -> None:
         if generation != self._generation:
             return
         self._loading = False
+        if len(self._rows) > asked and len(ids) > asked:
+            # More rows were fetched while this refresh ran: applying it would drop them (and
+            # the scroll position and selection with them). Ask again for as many as now.
+            self.refresh()
+            return
         self._inserting = True
         try:
             self._merge(ids, rows)
@@ -252,11 +268,34 @@ class InboxModel(QAbstractTableModel):
         self._rows = rows
         self._clocks = [sla_clock(r, self._amber) for r in rows]
 
+    def _clocks_for(self, rows: list[dict[str, Any]]) -> list[SlaClock | None]:
+        """Clocks of `rows`, reusing those of loaded rows whose SLA fields did not change
+        (a live refresh brings back every loaded row; building a clock is the costly part)."""
+        known = {r.get("id"): (r, c) for r, c in zip(self._rows, self._clocks, strict=True)}
+        out: list[SlaClock | None] = []
+        for r in rows:
+            hit = known.get(r.get("id"))
+            if hit is not None and (hit[0] is r or _clock_key(hit[0]) == _clock_key(r)):
+                out.append(hit[1])
+            else:
+                out.append(sla_clock(r, self._amber))
+        return out
+
     def _relayout(self, ids: list[str], rows: list[dict[str, Any]]) -> None:
         """Move to the new order keeping the row count fixed during the layout change:
         grow first (rows appended) or shrink after (rows removed from the end)."""
         old_ids = [r.get("id") for r in self._rows]
         old_count, new_count = len(self._rows), len(rows)
+        if new_count == old_count and old_ids == [r.get("id") for r in rows]:
+            # The usual live update: same rows in the same order, a few of them changed.
+            # Only those repaint; no layout change, so the view has nothing to re-lay out.
+            changed = [n for n in range(new_count) if rows[n] != self._rows[n]]
+            self._clocks = self._clocks_for(rows)
+            self._ids = ids
+            self._rows = list(rows)
+            if changed:
+                self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(Col) - 1))
+            return
         if new_count > old_count:
             self.beginInsertRows(QModelIndex(), old_count, new_count - 1)
             tail = rows[old_count:]
@@ -272,9 +311,10 @@ class InboxModel(QAbstractTableModel):
             new.append(QModelIndex() if target is None else self.index(target, index.column()))
         self.changePersistentIndexList(old, new)
         padded = rows + self._rows[new_count:]  # same count as now; the extra is cut below
+        clocks = self._clocks_for(padded)
         self._ids = ids
         self._rows = padded
-        self._clocks = [sla_clock(r, self._amber) for r in padded]
+        self._clocks = clocks
         self.layoutChanged.emit()
         if new_count < old_count:
             self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
