@@ -463,7 +463,7 @@ def bulk_load_pending(session: Session) -> bool:
     return search_index_deferred(session) or indexes_deferred(session)
 
 
-BULK_CACHE_KIB = 128 * 1024
+BULK_CACHE_KIB = 64 * 1024
 """Page cache of the bulk-load connection. Big enough to hold the right edge of every table's
 b-trees and a good part of the index sorts; it counts in the syncing process's RSS."""
 
