@@ -344,7 +344,7 @@ class Desk:
         self.session.start()
         live = getattr(self.session.engine, "live", None)
         if live is not None and hasattr(live, "on_event"):
-            live.on_event = self.bridge.event  # screen pops and other non-pull hints
+            live.on_event = self.bridge.hint  # screen pops and other non-pull hints
 
     def close(self) -> None:
         self.session.engine.stop()
@@ -544,8 +544,14 @@ def _run_desk(
     try:
         code = app.exec()
     finally:
+        window = desk.window
+        if window.isVisible():  # signed out: hide it (closing the last window would quit)
+            window.save_layout()
+            window.idle.stop()
+            window.notifier.close()
+            window.hide()
         desk.close()
-        desk.window.deleteLater()
+        window.deleteLater()
     run.code = run.code or code
     if run.logged_out and run.wipe:
         run.wiped = wipe_cache(desk.session.cache_path)

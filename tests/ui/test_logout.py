@@ -249,3 +249,33 @@ def test_use_my_password_abandons_the_saved_sign_in(qtbot, runner, ui) -> None: 
     gate.set()
     qtbot.waitUntil(lambda: closed == [1], timeout=5000)  # its session is closed, not used
     assert dialog.result_value is None
+
+
+def test_signing_out_returns_to_the_sign_in_dialog_and_the_next_desk_opens(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    runs: list[Any] = []
+    results = [composition.DeskRun(logged_out=True, wipe=True), composition.DeskRun(code=0)]
+
+    def fake_run(app: Any, *, settings: Settings, signed: Any, check: Any, screenshot: Any, token_backend: Any = None) -> Any:
+        runs.append((signed.user.get("username"), check, screenshot))
+        return results.pop(0)
+
+    closed: list[str] = []
+    second = SimpleNamespace(api=SimpleNamespace(base_url=SERVER, close=lambda: closed.append("second")),
+                             user={"username": "senior"})  # fmt: skip
+    asked: list[bool] = []
+
+    def fake_ask(settings: Settings, ui: Any, *, automatic: bool = True, token_backend: Any = None) -> Any:
+        asked.append(automatic)
+        return second, "check-2"
+
+    monkeypatch.setattr(composition, "_run_desk", fake_run)
+    monkeypatch.setattr(composition, "ask_sign_in", fake_ask)
+    first = SimpleNamespace(base_url=SERVER, close=lambda: closed.append("first"))
+    code = composition.run_desktop(settings=Settings(data_dir=tmp_path), api=first, user={"username": "agent"},  # type: ignore[arg-type]
+                                   check_password="check-1", screenshot=tmp_path / "x.png")  # fmt: skip
+    assert code == 0
+    assert runs == [("agent", "check-1", tmp_path / "x.png"), ("senior", "check-2", None)]
+    assert asked == [False]  # after a sign-out the password is asked, never the saved sign-in
+    assert closed == ["second"]  # the caller's client stays open for the caller to close

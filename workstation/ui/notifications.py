@@ -261,6 +261,8 @@ class Notifier(QObject):
             self.toast.show_message(title, message)
         if self._sound:
             self.play_sound()
+        if not self._window.isActiveWindow():
+            QApplication.alert(self._window)  # the taskbar entry asks for attention
         return True
 
     def _clicked(self) -> None:

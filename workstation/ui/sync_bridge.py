@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 
 
 class SyncBridge(QObject):
@@ -22,9 +22,16 @@ class SyncBridge(QObject):
     def changes(self, entities: frozenset[str]) -> None:  # any thread
         self.changed.emit(frozenset(entities))
 
-    def event(self, event: Any) -> None:  # any thread (the live-hints listener)
+    def hint(self, event: Any) -> None:  # any thread (the live-hints listener)
         from workstation.sync.live import screen_pop_of
 
         pop = screen_pop_of(event)
         if pop is not None:
             self.screen_pop.emit(pop)
+
+    def event(self, event: Any) -> bool:  # type: ignore[override]
+        """Qt's own events go to QObject; anything else is a live hint (older callers)."""
+        if isinstance(event, QEvent):
+            return super().event(event)
+        self.hint(event)
+        return True
