@@ -55,6 +55,8 @@ def test_wording_names_customer_and_channel() -> None:
     title, message = describe([arrival(c, name=n) for c, n in (("a", "A"), ("b", "B"), ("c", "C"), ("d", "D"))])
     assert title == "4 conversations have new messages"
     assert message == "A (Online chat), B (Online chat), C (Online chat) and 1 more"
+    title, message = describe([arrival()], private=True)  # a locked desk
+    assert "王小明" not in title + message and "耳机" not in message and "Unlock" in message
 
 
 # -- the notifier ---------------------------------------------------------------------------------
@@ -218,3 +220,16 @@ def _apply(db: Any, page: list[dict[str, Any]], cursor: str) -> None:
     from workstation.store.apply import apply_pull_page
 
     apply_pull_page(db, page, cursor, last_applied_mutation_id=0)
+
+
+def test_a_locked_desk_announces_without_names(qtbot, runner, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from workstation.ui.desk_window import DeskWindow
+
+    arrivals = FakeArrivals()
+    window = desk(qtbot, runner, settings, arrivals)
+    monkeypatch.setattr(DeskWindow, "locked", property(lambda self: True))
+    arrivals.pending = [arrival("conv-mine-00007")]
+    window.apply_changes(frozenset({"messages"}))
+    qtbot.waitUntil(lambda: len(window.notifier.shown) == 1, timeout=3000)
+    title, message = window.notifier.shown[0]
+    assert "王小明" not in title + message and "Unlock" in message

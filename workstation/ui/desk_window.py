@@ -870,7 +870,7 @@ class DeskWindow(QMainWindow):
         self._checking_arrivals = False
         chosen = self.notification_policy.select(arrivals, on_screen=self.is_on_screen)
         if chosen:
-            self.notifier.announce(chosen)
+            self.notifier.announce(chosen, private=self.locked)  # a locked desk names no customer
         if self._arrivals_again:
             self._arrivals_again = False
             self.check_arrivals()

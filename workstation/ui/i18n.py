@@ -421,6 +421,7 @@ ZH_CN.update(
         ("Notifications", "{names} and {more} more"): "{names} 等另外 {more} 个",
         ("Notifications", "{count} new conversations"): "{count} 个新会话",
         ("Notifications", "{count} conversations have new messages"): "{count} 个会话有新消息",
+        ("Notifications", "Unlock the workstation to read them."): "解锁工作台后查看。",
         # sign-out
         ("Logout", "Sign out"): "退出登录",
         ("Logout", "Cancel"): "取消",

@@ -74,8 +74,12 @@ class NotificationPolicy:
         return keep
 
 
-def describe(arrivals: list[Arrival]) -> tuple[str, str]:
-    """(title, message) of one notification about `arrivals` (translated)."""
+def describe(arrivals: list[Arrival], *, private: bool = False) -> tuple[str, str]:
+    """(title, message) of one notification about `arrivals` (translated). ``private``
+    (the desk is locked): no customer names or message text, only that something came."""
+    if private:
+        return (_tr("{count} conversations have new messages").format(count=len(arrivals)),
+                _tr("Unlock the workstation to read them."))  # fmt: skip
     if len(arrivals) == 1:
         a = arrivals[0]
         who = a.customer_name or _tr("A customer")
@@ -245,14 +249,15 @@ class Notifier(QObject):
 
     # -- showing ----------------------------------------------------------------------------
 
-    def announce(self, arrivals: list[Arrival]) -> bool:
-        """Show one notification about `arrivals`; False when nothing was shown."""
+    def announce(self, arrivals: list[Arrival], *, private: bool = False) -> bool:
+        """Show one notification about `arrivals`; False when nothing was shown.
+        ``private``: say that something came, not who or what (a locked desk)."""
         if not arrivals:
             return False
         if self._dnd:
             self.held_back += 1
             return False
-        title, message = describe(arrivals)
+        title, message = describe(arrivals, private=private)
         self._target = arrivals[0].conversation_id
         self.shown.append((title, message))
         if self.tray is not None:
