@@ -11,6 +11,7 @@ conversation id, so the view keeps its selection and scroll position.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import IntEnum
@@ -40,6 +41,7 @@ SLA_COLORS = {
     SlaState.RED: QColor("#c62828"),
 }
 URGENT_COLOR = QColor("#c62828")
+UNREAD_COLOR = QColor("#1565c0")
 CLOCK_STOPPED = frozenset({"resolved", "closed"})
 DEFAULT_AMBER_PERCENT = Decimal(25)
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -74,6 +76,20 @@ class Col(IntEnum):
     SLA = 6
 
 
+# data() and flags() run for every painted cell and role: no enum arithmetic in them
+_COLS = tuple(Col)
+_NCOLS = len(_COLS)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_ALIGN_SLA = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ALIGN_UNREAD = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter)
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate("InboxModel", text)
 
@@ -104,6 +120,31 @@ def _clock_key(row: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(row.get(k) for k in _CLOCK_FIELDS)
 
 
+def clocks_reusing(
+    old_rows: list[dict[str, Any]], old_clocks: list[SlaClock | None], rows: list[dict[str, Any]],
+    amber_percent: Decimal,
+) -> list[SlaClock | None]:
+    """Clocks of `rows`, reusing those of `old_rows` whose SLA fields did not change (a live
+    refresh brings back every loaded row; building a clock is the costly part of a row)."""
+    known = {r.get("id"): (r, c) for r, c in zip(old_rows, old_clocks, strict=True)}
+    out: list[SlaClock | None] = []
+    for r in rows:
+        hit = known.get(r.get("id"))
+        if hit is not None and (hit[0] is r or _clock_key(hit[0]) == _clock_key(r)):
+            out.append(hit[1])
+        else:
+            out.append(sla_clock(r, amber_percent))
+    return out
+
+
+def changed_in_place(old_rows: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[int] | None:
+    """Indexes of the rows that changed when `rows` are the same conversations in the same
+    order as `old_rows`; None when the order or the count differs."""
+    if len(rows) != len(old_rows) or any(a.get("id") != b.get("id") for a, b in zip(rows, old_rows, strict=True)):
+        return None
+    return [n for n, (a, b) in enumerate(zip(rows, old_rows, strict=True)) if a != b]
+
+
 def sla_clock(row: dict[str, Any], amber_percent: Decimal) -> SlaClock | None:
     """The clock that matters now: first response until answered, then resolution."""
     if row.get("status") in CLOCK_STOPPED:
@@ -121,6 +162,15 @@ def sla_clock(row: dict[str, Any], amber_percent: Decimal) -> SlaClock | None:
     if start is None or start > due:
         start = due
     return SlaClock(kind=kind, started_at=start, due_at=due, amber_percent=amber_percent)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What a refresh's worker worked out against the rows loaded when it started."""
+
+    version: int
+    changed: list[int] | None  # rows changed in place; None: other rows or another order
+    clocks: list[SlaClock | None]  # of the refreshed rows
 
 
 class InboxModel(QAbstractTableModel):
@@ -152,6 +202,7 @@ class InboxModel(QAbstractTableModel):
         self._rows: list[dict[str, Any]] = []
         self._clocks: list[SlaClock | None] = []
         self._generation = 0
+        self._version = 0  # +1 whenever _rows changes: a refresh's precomputed diff is for one version
         self._loading = False
         self._again = False
         self._inserting = False  # views ask canFetchMore while rows go in: no nested fetch
@@ -199,6 +250,7 @@ class InboxModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self._ids, self._rows, self._clocks = [], [], []
+        self._version += 1
         self.endResetModel()
         self._loading = False
         self.refresh()
@@ -213,10 +265,16 @@ class InboxModel(QAbstractTableModel):
         generation = self._generation
         query, reader = self._query, self._reader
         keep = max(len(self._rows), self._page_size)
+        # The comparison with the loaded rows and their SLA clocks are worked out on the
+        # worker, against these references: the UI thread only swaps lists when they still
+        # hold (the interpreter lock it would hold for a thousand rows is a visible stall).
+        version, old_rows, old_clocks, amber = self._version, list(self._rows), list(self._clocks), self._amber
 
-        def work() -> tuple[list[str], list[dict[str, Any]]]:
+        def work() -> tuple[list[str], list[dict[str, Any]], _Prepared]:
             ids = reader.conversation_ids(query)
-            return ids, reader.conversation_rows(ids[:keep])
+            rows = reader.conversation_rows(ids[:keep])
+            clocks = clocks_reusing(old_rows, old_clocks, rows, amber)
+            return ids, rows, _Prepared(version=version, changed=changed_in_place(old_rows, rows), clocks=clocks)
 
         self._runner.run_in_background(owner=self, fn=
             work,
@@ -234,7 +292,9 @@ class InboxModel(QAbstractTableModel):
         self._loading = False
         self.refresh_failed.emit(exc)
 
-    def _arrived(self, generation: int, ids: list[str], rows: list[dict[str, Any]], asked: int) -> None:
+    def _arrived(
+        self, generation: int, ids: list[str], rows: list[dict[str, Any]], prepared: _Prepared, asked: int
+    ) -> None:
         if generation != self._generation:
             return
         self._loading = False
@@ -245,62 +305,54 @@ class InboxModel(QAbstractTableModel):
             return
         self._inserting = True
         try:
-            self._merge(ids, rows)
+            self._merge(ids, rows, prepared if prepared.version == self._version else None)
         finally:
             self._inserting = False
         self.refreshed.emit(len(self._ids))
         if self._again:
             self.refresh()
 
-    def _merge(self, ids: list[str], rows: list[dict[str, Any]]) -> None:
+    def _merge(self, ids: list[str], rows: list[dict[str, Any]], prepared: _Prepared | None) -> None:
         if not self._rows:
             if rows:
                 self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
-                self._set(ids, rows)
+                self._set(ids, rows, prepared.clocks if prepared is not None else None)
                 self.endInsertRows()
             else:
                 self._set(ids, rows)
+        elif prepared is not None and prepared.changed is not None:
+            # The usual live update: same rows in the same order, a few of them changed.
+            # Only those repaint; no layout change, so the view has nothing to re-lay out.
+            self._ids, self._rows, self._clocks = ids, rows, prepared.clocks
+            self._version += 1
+            if prepared.changed:
+                first, last = prepared.changed[0], prepared.changed[-1]
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(Col) - 1))
         else:
-            self._relayout(ids, rows)
+            self._relayout(ids, rows, prepared.clocks if prepared is not None else None)
 
-    def _set(self, ids: list[str], rows: list[dict[str, Any]]) -> None:
+    def _set(
+        self, ids: list[str], rows: list[dict[str, Any]], clocks: list[SlaClock | None] | None = None
+    ) -> None:
         self._ids = ids
         self._rows = rows
-        self._clocks = [sla_clock(r, self._amber) for r in rows]
+        self._clocks = clocks if clocks is not None else [sla_clock(r, self._amber) for r in rows]
+        self._version += 1
 
-    def _clocks_for(self, rows: list[dict[str, Any]]) -> list[SlaClock | None]:
-        """Clocks of `rows`, reusing those of loaded rows whose SLA fields did not change
-        (a live refresh brings back every loaded row; building a clock is the costly part)."""
-        known = {r.get("id"): (r, c) for r, c in zip(self._rows, self._clocks, strict=True)}
-        out: list[SlaClock | None] = []
-        for r in rows:
-            hit = known.get(r.get("id"))
-            if hit is not None and (hit[0] is r or _clock_key(hit[0]) == _clock_key(r)):
-                out.append(hit[1])
-            else:
-                out.append(sla_clock(r, self._amber))
-        return out
-
-    def _relayout(self, ids: list[str], rows: list[dict[str, Any]]) -> None:
+    def _relayout(
+        self, ids: list[str], rows: list[dict[str, Any]], clocks: list[SlaClock | None] | None = None
+    ) -> None:
         """Move to the new order keeping the row count fixed during the layout change:
         grow first (rows appended) or shrink after (rows removed from the end)."""
         old_ids = [r.get("id") for r in self._rows]
         old_count, new_count = len(self._rows), len(rows)
-        if new_count == old_count and old_ids == [r.get("id") for r in rows]:
-            # The usual live update: same rows in the same order, a few of them changed.
-            # Only those repaint; no layout change, so the view has nothing to re-lay out.
-            changed = [n for n in range(new_count) if rows[n] != self._rows[n]]
-            self._clocks = self._clocks_for(rows)
-            self._ids = ids
-            self._rows = list(rows)
-            if changed:
-                self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(Col) - 1))
-            return
+        if clocks is None:
+            clocks = clocks_reusing(self._rows, self._clocks, rows, self._amber)
+        self._version += 1
         if new_count > old_count:
             self.beginInsertRows(QModelIndex(), old_count, new_count - 1)
-            tail = rows[old_count:]
-            self._rows.extend(tail)
-            self._clocks.extend(sla_clock(r, self._amber) for r in tail)
+            self._rows.extend(rows[old_count:])
+            self._clocks.extend(clocks[old_count:])
             self.endInsertRows()
         self.layoutAboutToBeChanged.emit()
         where = {r.get("id"): n for n, r in enumerate(rows)}
@@ -310,11 +362,11 @@ class InboxModel(QAbstractTableModel):
             target = where.get(old_ids[index.row()]) if index.row() < len(old_ids) else None
             new.append(QModelIndex() if target is None else self.index(target, index.column()))
         self.changePersistentIndexList(old, new)
-        padded = rows + self._rows[new_count:]  # same count as now; the extra is cut below
-        clocks = self._clocks_for(padded)
+        # same count as now; the extra is cut below
+        padded, padded_clocks = rows + self._rows[new_count:], clocks + self._clocks[new_count:]
         self._ids = ids
         self._rows = padded
-        self._clocks = clocks
+        self._clocks = padded_clocks
         self.layoutChanged.emit()
         if new_count < old_count:
             self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
@@ -340,6 +392,7 @@ class InboxModel(QAbstractTableModel):
         self._inserting = True
         try:
             self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self._version += 1
             self._rows.extend(rows)
             self._clocks.extend(sla_clock(r, self._amber) for r in rows)
             self.endInsertRows()
@@ -388,40 +441,40 @@ class InboxModel(QAbstractTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.parent().isValid():
             return None
         row, col = index.row(), index.column()
-        if not (0 <= row < len(self._rows) and 0 <= col < len(Col)):
+        if not (0 <= row < len(self._rows) and 0 <= col < _NCOLS):
             return None
         item = self._rows[row]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, Col(col), item)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        role = int(role)
+        if role == _DISPLAY:
+            return self._display(row, _COLS[col], item)
+        if role == _TOOLTIP:
             if col == Col.PREVIEW:
                 return f"{item.get('subject') or ''}\n{item.get('preview') or ''}".strip()
             if col == Col.UNREAD:
                 return _tr("Unread") if item.get("unread") else None
-            return self._display(row, Col(col), item) or None
-        if role == Qt.ItemDataRole.DecorationRole and col == Col.CHANNEL:
+            return self._display(row, _COLS[col], item) or None
+        if role == _DECORATION and col == Col.CHANNEL:
             icon: QIcon = icons.channel_icon(str(item.get("channel") or ""))
             return icon
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             if col == Col.SLA:
                 state = self.sla_state(row)
                 return None if state is None else SLA_COLORS[state]
             if col == Col.UNREAD:
-                return QColor("#1565c0")
+                return UNREAD_COLOR
             if col == Col.PRIORITY and item.get("priority") == "urgent":
                 return URGENT_COLOR
             return None
-        if role == Qt.ItemDataRole.FontRole and item.get("unread"):
+        if role == _FONT and item.get("unread"):
             return self._bold
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (Col.SLA, Col.UNREAD):
-            align = Qt.AlignmentFlag.AlignRight if col == Col.SLA else Qt.AlignmentFlag.AlignHCenter
-            return int(align | Qt.AlignmentFlag.AlignVCenter)
+        if role == _ALIGNMENT and col in (Col.SLA, Col.UNREAD):
+            return _ALIGN_SLA if col == Col.SLA else _ALIGN_UNREAD
         if role == ID_ROLE:
             return item.get("id")
         if role == ROW_ROLE:
