@@ -9,7 +9,8 @@
 | WORKSTATION_IDLE_LOCK_MINUTES| minutes of inactivity before the session locks  | 15                           |
 | WORKSTATION_PAGE_SIZE        | rows fetched per page in big lists              | 200                          |
 | WORKSTATION_HTTP_TIMEOUT     | seconds before an API call gives up             | 10                           |
-| WORKSTATION_LANGUAGE         | UI language (e.g. zh_CN, en); empty = system    | (system locale)              |
+| WORKSTATION_LANGUAGE         | UI language (zh_CN or en); wins over the choice | (Settings ▸ Language, else   |
+|                              | saved from the Settings menu                    |  the system locale)          |
 """
 
 from __future__ import annotations
