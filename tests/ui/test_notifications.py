@@ -91,6 +91,27 @@ def test_toast_sound_and_do_not_disturb_are_remembered(qtbot, settings) -> None:
     assert again.do_not_disturb and not again.sound
 
 
+@pytest.mark.qt_log_ignore(r"^QObject::connect: No such signal QPlatformNativeInterface::systemTrayWindowChanged")
+def test_the_tray_when_there_is_one(qtbot, settings) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QWidget
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    notifier = Notifier(window=host, settings=settings, tray=True)
+    notifier.play_sound = lambda: None
+    assert notifier.tray is not None and notifier.toast is None
+    assert notifier.announce([arrival(new=True)]) and notifier.shown[0][0].startswith("New conversation")
+    notifier.tray_dnd_action.trigger()  # the tray menu's do-not-disturb
+    assert notifier.do_not_disturb
+    notifier.set_do_not_disturb(False)
+    assert not notifier.tray_dnd_action.isChecked()
+    clicked: list[str] = []
+    notifier.activated.connect(clicked.append)
+    notifier.tray.messageClicked.emit()
+    assert clicked == ["conv-mine-00001"]
+    notifier.close()
+
+
 # -- in the desk -------------------------------------------------------------------------------------
 
 

@@ -422,6 +422,7 @@ ZH_CN.update(
         ("Notifications", "{count} new conversations"): "{count} 个新会话",
         ("Notifications", "{count} conversations have new messages"): "{count} 个会话有新消息",
         ("Notifications", "Unlock the workstation to read them."): "解锁工作台后查看。",
+        ("Notifications", "Show the desk"): "显示工作台",
         # sign-out
         ("Logout", "Sign out"): "退出登录",
         ("Logout", "Cancel"): "取消",

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QSystemTrayIcon,
     QToolButton,
     QVBoxLayout,
@@ -214,6 +215,7 @@ class Notifier(QObject):
             self.tray.setToolTip(QCoreApplication.translate("DeskWindow", "After-sales workstation"))
             self.tray.messageClicked.connect(self._clicked)
             self.tray.activated.connect(self._tray_activated)
+            self.tray.setContextMenu(self._tray_menu())
             self.tray.show()
         else:
             self.toast = Toast(window)
@@ -273,6 +275,17 @@ class Notifier(QObject):
     def _clicked(self) -> None:
         if self._target:
             self.activated.emit(self._target)
+
+    def _tray_menu(self) -> QMenu:
+        menu = QMenu(self._window)
+        show = menu.addAction(_tr("Show the desk"))
+        show.triggered.connect(lambda: self._tray_activated(QSystemTrayIcon.ActivationReason.Trigger))
+        self.tray_dnd_action = menu.addAction(QCoreApplication.translate("DeskWindow", "Do not disturb"))
+        self.tray_dnd_action.setCheckable(True)
+        self.tray_dnd_action.setChecked(self._dnd)
+        self.tray_dnd_action.toggled.connect(self.set_do_not_disturb)
+        self.do_not_disturb_changed.connect(self.tray_dnd_action.setChecked)
+        return menu
 
     def _tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
