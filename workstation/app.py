@@ -597,6 +597,10 @@ def run_desktop(
                 owned.close()
                 owned = None
             screenshot = None
+            from workstation.ui.signin_dialog import KEY_SERVER, KEY_USER
+
+            ui_settings.setValue(KEY_SERVER, signed.api.base_url)  # the dialog offers the same server
+            ui_settings.setValue(KEY_USER, str(signed.user.get("username") or ""))
             answer = ask_sign_in(settings.with_(server_url=signed.api.base_url), ui_settings, automatic=False)
             if answer is None:
                 return 0

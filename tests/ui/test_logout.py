@@ -270,6 +270,9 @@ def test_signing_out_returns_to_the_sign_in_dialog_and_the_next_desk_opens(monke
         asked.append(automatic)
         return second, "check-2"
 
+    import workstation.ui.application as application
+
+    monkeypatch.setattr(application, "quit_on_signals", lambda _app: None)  # keep pytest's Ctrl+C
     monkeypatch.setattr(composition, "_run_desk", fake_run)
     monkeypatch.setattr(composition, "ask_sign_in", fake_ask)
     first = SimpleNamespace(base_url=SERVER, close=lambda: closed.append("first"))
@@ -279,3 +282,5 @@ def test_signing_out_returns_to_the_sign_in_dialog_and_the_next_desk_opens(monke
     assert runs == [("agent", "check-1", tmp_path / "x.png"), ("senior", "check-2", None)]
     assert asked == [False]  # after a sign-out the password is asked, never the saved sign-in
     assert closed == ["second"]  # the caller's client stays open for the caller to close
+    ui = composition.ui_settings_for(Settings(data_dir=tmp_path))
+    assert ui.value("signin/server_url") == SERVER and ui.value("signin/username") == "agent"
