@@ -749,6 +749,7 @@ class DeskWindow(QMainWindow):
             "conversation_id": self._current_id,
             "calculators": self.calculator_dock.isVisible(),
             "mark": self._mark,
+            "notified": self.notification_policy,
             "draft": self.conversation_panel.editor.toPlainText(),
             "note": self.conversation_panel.note_toggle.isChecked(),
             "reply_channel": self.conversation_panel.channel_combo.currentData(),
@@ -760,6 +761,8 @@ class DeskWindow(QMainWindow):
         self._select_tab(str(state.get("view") or "mine"))
         if state.get("mark") is not None and self._mark is None:
             self._mark = state["mark"]
+        if isinstance(state.get("notified"), NotificationPolicy):
+            self.notification_policy = state["notified"]  # bursts already announced stay announced
         if state.get("calculators"):
             self.calculator_dock.show()
         self.set_filters(request_type=state.get("request_type"), priority=state.get("priority"),
