@@ -90,3 +90,23 @@ def test_bad_input_is_refused_before_anything_runs(qtbot, settings, runner) -> N
     dialog.submit()
     assert "password" in dialog.status_label.text()
     assert called == [] and not dialog.busy
+
+
+def test_the_language_can_be_chosen_before_signing_in(qtbot, settings, runner) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QCoreApplication
+
+    from workstation.ui.application import current_language, set_language
+
+    dialog = make(qtbot, settings, lambda *a: None, runner)
+    try:
+        dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("zh_CN"))
+        assert current_language() == "zh_CN" and settings.value("ui/language") == "zh_CN"
+        assert dialog.windowTitle() == "登录" and dialog.ok_button.text() == "登录"
+        assert [lab.text() for lab in dialog.form_labels] == ["服务器", "用户名", "密码"]
+        dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("en"))
+        assert dialog.ok_button.text() == "Sign in" and dialog.form_labels[2].text() == "Password"
+    finally:
+        from PySide6.QtCore import QLocale
+
+        set_language(QCoreApplication.instance(), "en")
+        QLocale.setDefault(QLocale.system())

@@ -450,6 +450,7 @@ ZH_CN.update(
         ("SignIn", "Cancel"): "取消",
         ("SignIn", "Signing in as {user} with the saved sign-in…"): "正在使用已保存的登录信息登录 {user}…",
         ("SignIn", "Use my password"): "改用密码登录",
+        ("SignIn", "Language"): "语言",
         ("SignIn", "Your saved sign-in has expired. Enter your password to continue."): "已保存的登录信息已过期，请输入密码继续。",
         # conversation pane, scripts
         ("ConversationPanel", "Approved reply scripts; type / at the start of the reply"): "已审核的回复话术；在回复开头输入 / 即可调用",

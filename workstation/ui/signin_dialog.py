@@ -12,9 +12,11 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -77,9 +79,10 @@ class SignInDialog(QDialog):
         self.password_edit = QLineEdit(self)
         self.password_edit.setAccessibleName(_tr("Password"))
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow(_tr("Server"), self.server_edit)
-        form.addRow(_tr("User"), self.user_edit)
-        form.addRow(_tr("Password"), self.password_edit)
+        self.form_labels = [QLabel(self) for _ in range(3)]
+        for label, edit in zip(self.form_labels, (self.server_edit, self.user_edit, self.password_edit), strict=True):
+            label.setBuddy(edit)
+            form.addRow(label, edit)
         col.addLayout(form)
         self.status_label = QLabel(self)
         self.status_label.setWordWrap(True)
@@ -89,10 +92,24 @@ class SignInDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(_tr("Sign in"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self._cancel)
-        col.addWidget(self.buttons)
+        from workstation.ui.i18n import LANGUAGE_NAMES
+
+        self.language_combo = QComboBox(self)
+        self.language_combo.setObjectName("signInLanguage")
+        for code, name in LANGUAGE_NAMES.items():
+            self.language_combo.addItem(name, code)
+        from workstation.ui.application import current_language
+
+        self.language_combo.setCurrentIndex(max(self.language_combo.findData(current_language()), 0))
+        self.language_combo.currentIndexChanged.connect(self._language_chosen)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.language_combo)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        col.addLayout(bottom)
+        self.retranslate()
         (self.password_edit if self.user_edit.text() else self.user_edit).setFocus()
         self.busy = False
         self.restoring = False
@@ -101,6 +118,37 @@ class SignInDialog(QDialog):
         url, user = self.server_edit.text().strip().rstrip("/"), self.user_edit.text().strip()
         if restore is not None and user and url.startswith(("http://", "https://")):
             self._start_restore(restore, url, user)
+
+    # -- language ---------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_tr("Sign in"))
+        for label, text in zip(self.form_labels, (_tr("Server"), _tr("User"), _tr("Password")), strict=True):
+            label.setText(text)
+            edit = label.buddy()
+            if edit is not None:
+                edit.setAccessibleName(text)
+        self.ok_button.setText(_tr("Sign in"))
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(_tr("Use my password") if getattr(self, "restoring", False) else _tr("Cancel"))
+        self.language_combo.setAccessibleName(_tr("Language"))
+        self.language_combo.setToolTip(_tr("Language"))
+
+    def _language_chosen(self, _index: int) -> None:
+        """Switch the app's language now (the desk opens in it) and remember it."""
+        from PySide6.QtCore import QCoreApplication
+
+        from workstation.ui import preferences
+        from workstation.ui.application import set_language
+
+        code = str(self.language_combo.currentData() or "")
+        app = QCoreApplication.instance()
+        if app is not None and code:
+            set_language(app, code)
+            preferences.save_language(self._settings, code)
+        self.retranslate()
+        if not self.busy:
+            self.status_label.clear()
 
     # -- automatic sign-in ------------------------------------------------------------------
 
