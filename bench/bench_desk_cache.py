@@ -225,10 +225,10 @@ def pump_until(ready: Any, timeout: float = 60.0) -> float:
     return time.perf_counter() - started
 
 
-def rss_mb() -> float:
-    """Resident set size now (VmRSS), in MB."""
+def rss_mb(field: str = "VmRSS") -> float:
+    """Resident set size now (VmRSS; or RssAnon: heap, RssFile: mapped files), in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 

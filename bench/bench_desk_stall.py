@@ -64,22 +64,25 @@ class Heartbeat:
         from PySide6.QtCore import Qt, QTimer
 
         self.gaps: list[float] = []
+        self.busy: list[float] = []  # UI thread CPU time within each gap (the rest: waiting)
         self._last = 0.0
+        self._last_cpu = 0.0
         self._timer = QTimer()
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(beat_ms)
         self._timer.timeout.connect(self._tick)
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         if self._last:
             self.gaps.append((now - self._last) * 1000)
-        self._last = now
+            self.busy.append((cpu - self._last_cpu) * 1000)
+        self._last, self._last_cpu = now, cpu
 
     def run(self, seconds: float, until: Any = None) -> list[float]:
         from PySide6.QtCore import QEventLoop, QTimer
 
-        self.gaps, self._last = [], 0.0
+        self.gaps, self.busy, self._last = [], [], 0.0
         loop = QEventLoop()
         self._timer.start()
         deadline = time.perf_counter() + seconds
@@ -111,8 +114,13 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--loaded", type=int, default=1000, help="inbox rows loaded (scrolled through)")
     ap.add_argument("--beat", type=int, default=10, help="heartbeat interval, ms")
+    ap.add_argument("--profile", type=Path, help="cProfile the UI thread during the measured run into this file")
+    ap.add_argument("--switch-interval", type=float, default=None,
+                    help="what-if: sys.setswitchinterval(seconds) in the desk process (Python's default 0.005)")
     args = ap.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
 
     from _common import report
     from bench_desk_cache import desk_cache, message_changes, open_desk, pump_until
@@ -179,20 +187,26 @@ def main() -> int:
                 seq["next"] += n
                 return start
 
+        # the sync's pages are made before the clock starts: the writer thread only applies
+        # them (what the engine does with a page once its JSON is parsed)
+        pages: list[list[dict[str, Any]]] = []
+        made = 0
+        while made < args.messages:
+            n = min(args.page, args.messages - made)
+            base = next_seq(n)
+            page: list[dict[str, Any]] = []
+            for k in range(n):  # a sync page: history of many conversations, 1 message each
+                at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rnd.randrange(400_000))
+                page += message_changes(rnd.choice(all_ids), template, 1, start=at, step=timedelta(0),
+                                        seq=base + k, rnd=rnd)  # fmt: skip
+            pages.append(page)
+            made += n
+
         def sync_writer() -> None:
             t0 = time.perf_counter()
-            written = 0
-            while written < args.messages:
-                n = min(args.page, args.messages - written)
-                page: list[dict[str, Any]] = []
-                base = next_seq(n)
-                for k in range(n):  # a sync page: history of many conversations, 1 message each
-                    cid = rnd.choice(all_ids)
-                    at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rnd.randrange(400_000))
-                    page += message_changes(cid, template, 1, start=at, step=timedelta(0), seq=base + k, rnd=rnd)
+            for page in pages:
                 applied = apply_pull_page(db, page, cursor, last_applied_mutation_id=0)
                 session._changes(frozenset(applied.entities))  # what the engine calls after a page
-                written += n
                 done["sync_pages"] += 1
             done["sync_s"] = time.perf_counter() - t0
 
@@ -224,7 +238,17 @@ def main() -> int:
         cpu0 = cpu_s()
         for t in threads:
             t.start()
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         gaps = beat.run(args.seconds, until=lambda: not threads[0].is_alive())
+        busy = beat.busy
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
         stop.set()
         for t in threads:
             t.join()
@@ -239,6 +263,9 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    worst = sorted(range(len(gaps)), key=gaps.__getitem__)[-5:][::-1]
+    print("worst gaps (ms, of which UI thread CPU): "
+          + ", ".join(f"{gaps[n]:.0f} ({busy[n]:.0f})" for n in worst), flush=True)
     held_scroll = before[0] == after[0] and before[1] == after[1]
     held_selection = before[2] == after[2] == selected
     print(

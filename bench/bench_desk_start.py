@@ -106,7 +106,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--role", choices=("main", "desk", "floor"), default="main", help=argparse.SUPPRESS)
-    ap.add_argument("--cache", help=argparse.SUPPRESS)
+    ap.add_argument("--cache", help="open this cache file instead of the kept one (e.g. one with another index)")
     ap.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.role != "main":
@@ -116,7 +116,7 @@ def main() -> int:
     from _common import report
     from bench_desk_cache import desk_cache
 
-    cache = desk_cache(args.conversations, args.seed)
+    cache = Path(args.cache) if args.cache else desk_cache(args.conversations, args.seed)
     work = Path(tempfile.mkdtemp(prefix="desk-start-", dir=cache.parent))
     print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs); cache {cache.name}", flush=True)
     desks, floors = [], []
