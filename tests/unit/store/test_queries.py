@@ -122,3 +122,24 @@ def test_message_rows_page_back(db: CacheDatabase) -> None:
     assert [m["id"] for m in last] == ["m6", "m7", "m8", "m9"]
     before = message_rows(db, "c1", limit=4, before="2026-11-02T02:00:06.000000Z")
     assert [m["id"] for m in before] == ["m2", "m3", "m4", "m5"]
+
+
+def test_rows_with_a_memo_are_fresh_dicts_and_follow_changes(inbox: CacheDatabase) -> None:
+    memo: dict = {}
+    first = conversation_rows(inbox, ["a", "b"], memo=memo)
+    first[0]["preview"] = "changed by the caller"  # callers own what they get
+    again = conversation_rows(inbox, ["a", "b"], memo=memo)
+    assert again == conversation_rows(inbox, ["a", "b"])  # same as without a memo
+    assert again[0] is not first[0] and again[0]["preview"] != "changed by the caller"
+    changed = conversation("a", assignee_id="me", priority="normal", first_response_due_at=iso(NOW), preview="新消息")
+    apply_pull_page(inbox, [change("conversations", changed, seq=10_000)], "y", last_applied_mutation_id=0)
+    apply_pull_page(inbox, [change("customers", customer("k1", "王芳芳"), seq=10_001)], "z", last_applied_mutation_id=0)
+    after = conversation_rows(inbox, ["a", "b"], memo=memo)
+    assert after[0]["preview"] == "新消息" and after[0]["sla_due_at"] == "2026-11-02T02:00:00.000000Z"
+    assert after[1]["customer_name"] == "王芳芳"  # the customer's name is part of the row too
+
+
+def test_about_to_breach_is_the_open_rows_whose_first_response_is_due_soon(inbox: CacheDatabase) -> None:
+    # c is overdue, a due in 20 min (window 30 min); b (90 min) and e (answered) are not
+    assert sorted(ids(inbox, view=View.ABOUT_TO_BREACH)) == ["a", "c"]
+    assert count_conversations(inbox, view=View.ABOUT_TO_BREACH, now=NOW) == 2
