@@ -25,7 +25,8 @@ class HeldRunner:
         self.held: list[tuple[Callable[[], Any], Callable[[Any], None] | None]] = []
 
     def run_in_background(self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
-                          on_failure: Callable[[BaseException], None] | None = None, *, owner: Any = None) -> int:  # fmt: skip
+                          on_failure: Callable[[BaseException], None] | None = None, *, owner: Any = None,
+                          priority: int = 0) -> int:  # fmt: skip
         self.held.append((fn, on_success))
         return len(self.held)
 

@@ -74,14 +74,17 @@ class TaskRunner(QObject):
         on_failure: FailureCallback | None = None,
         *,
         owner: QObject | None = None,
+        priority: int = 0,
     ) -> int:
         """Start `fn` on a worker thread; returns an id usable with `cancel()`. With `owner`,
-        the callbacks are dropped once that object is gone (a closed window, a deleted model)."""
+        the callbacks are dropped once that object is gone (a closed window, a deleted model).
+        While the workers are busy, a higher `priority` starts first (what the agent waits
+        for on screen before what fills in around it)."""
         task_id = next(self._ids)
         self._pending[task_id] = (on_success, on_failure)
         if owner is not None:
             self._owners[task_id] = owner
-        self._pool.start(_Job(self, task_id, fn))
+        self._pool.start(_Job(self, task_id, fn), priority)
         self.busy_changed.emit(len(self._pending))
         return task_id
 

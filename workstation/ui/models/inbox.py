@@ -47,6 +47,7 @@ DEFAULT_AMBER_PERCENT = Decimal(25)
 ID_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SLA_STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+VISIBLE_PRIORITY = 10  # the rows on screen go before counts, names and other fill-ins
 
 
 class InboxReader(Protocol):
@@ -63,6 +64,7 @@ class BackgroundRunner(Protocol):
         on_failure: Callable[[BaseException], None] | None = ...,
         *,
         owner: Any = ...,
+        priority: int = ...,
     ) -> int: ...
 
 
@@ -276,7 +278,7 @@ class InboxModel(QAbstractTableModel):
             clocks = clocks_reusing(old_rows, old_clocks, rows, amber)
             return ids, rows, _Prepared(version=version, changed=changed_in_place(old_rows, rows), clocks=clocks)
 
-        self._runner.run_in_background(owner=self, fn=
+        self._runner.run_in_background(owner=self, priority=VISIBLE_PRIORITY, fn=
             work,
             on_success=lambda result: self._arrived(generation, *result, keep),
             on_failure=lambda exc: self._failed(generation, exc),

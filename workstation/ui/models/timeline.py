@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from workstation.ui.models.inbox import BackgroundRunner
+from workstation.ui.models.inbox import VISIBLE_PRIORITY, BackgroundRunner
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -87,7 +87,7 @@ class TimelineModel(QAbstractListModel):
             self._conversation_id = conversation_id
             self.endResetModel()
         reader = self._reader
-        self._runner.run_in_background(owner=self, fn=
+        self._runner.run_in_background(owner=self, priority=VISIBLE_PRIORITY, fn=
             lambda: reader.timeline(conversation_id),
             on_success=lambda items: self._arrived(generation, conversation_id, items),
             on_failure=lambda exc: self._failed(generation, exc),
