@@ -149,3 +149,24 @@ def test_postgresql_stores_each_message_on_its_own(monkeypatch: pytest.MonkeyPat
 
     asyncio.run(scenario())
     assert stored == ["q-0", "q-1", "q-2"]
+
+
+def test_a_flush_stranded_on_a_closed_loop_does_not_block_the_next_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test client's loop can end with a flush still scheduled; the app lives on."""
+    store = FakeStore()
+    monkeypatch.setattr(fast_path, "ingest_messages", store)
+    queue = IntakeQueue(_ctx())
+    first = asyncio.new_event_loop()
+    first.call_soon(first.stop)  # stops after one turn: the store runs, its flush does not
+    stranded = first.create_task(queue.store("chat", _message(0)))
+    first.run_forever()
+    assert not stranded.done()
+    stranded.cancel()
+    first.close()
+
+    async def later() -> IntakeResult:
+        async with asyncio.timeout(5):  # a hang guard, not a speed check
+            return await queue.store("chat", _message(1))
+
+    assert asyncio.run(later()).message_id == "q-1"
+    assert store.batches == [["q-1"]]

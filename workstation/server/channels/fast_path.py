@@ -20,6 +20,7 @@ import asyncio
 import json
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -59,6 +60,19 @@ async def store_message(ctx: ServerContext, channel: str, body: InboundMessage) 
     return result
 
 
+_Batch = list[tuple[str, InboundMessage, "asyncio.Future[IntakeResult]"]]
+
+
+class _Waiting:
+    """The messages waiting for the next flush on one event loop."""
+
+    __slots__ = ("items", "scheduled")
+
+    def __init__(self) -> None:
+        self.items: _Batch = []
+        self.scheduled = False
+
+
 class IntakeQueue:
     """Group commit for webhook messages on SQLite, with no waiting added.
 
@@ -74,27 +88,31 @@ class IntakeQueue:
 
     def __init__(self, ctx: ServerContext) -> None:
         self._ctx = ctx
-        self._pending: list[tuple[str, InboundMessage, asyncio.Future[IntakeResult]]] = []
-        self._scheduled = False
+        # Per event loop: one app may be served by several loops over its life (test clients
+        # start their own), and a flush belongs to the loop whose requests wait for it.
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Waiting] = weakref.WeakKeyDictionary()
         self._tasks: set[asyncio.Task[None]] = set()  # batches on worker threads, kept referenced
 
     async def store(self, channel: str, body: InboundMessage) -> IntakeResult:
         if not self._ctx.db.serial_writes:
             return await store_message(self._ctx, channel, body)
         loop = asyncio.get_running_loop()
+        waiting = self._loops.get(loop)
+        if waiting is None:
+            waiting = self._loops[loop] = _Waiting()
         answer: asyncio.Future[IntakeResult] = loop.create_future()
-        self._pending.append((channel, body, answer))
-        if not self._scheduled:
-            self._scheduled = True
-            loop.call_soon(self._flush)
+        waiting.items.append((channel, body, answer))
+        if not waiting.scheduled:
+            waiting.scheduled = True
+            loop.call_soon(self._flush, waiting)
         return await answer
 
-    def _flush(self) -> None:
-        self._scheduled = False
-        batch, self._pending = self._pending[: self.MAX_BATCH], self._pending[self.MAX_BATCH :]
-        if self._pending:
-            self._scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush)
+    def _flush(self, waiting: _Waiting) -> None:
+        waiting.scheduled = False
+        batch, waiting.items = waiting.items[: self.MAX_BATCH], waiting.items[self.MAX_BATCH :]
+        if waiting.items:
+            waiting.scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush, waiting)
         gate = self._ctx.db.write_gate
         if gate.acquire(blocking=False):  # no other writer: store it right here (see run_intake)
             try:
@@ -109,18 +127,14 @@ class IntakeQueue:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _flush_on_thread(self, batch: list[tuple[str, InboundMessage, asyncio.Future[IntakeResult]]]) -> None:
+    async def _flush_on_thread(self, batch: _Batch) -> None:
         try:
             results = await run_in_threadpool(ingest_messages, self._ctx, [(channel, body) for channel, body, _ in batch])
         except Exception as exc:  # never leave a request waiting on an answer
             results = [exc] * len(batch)
         self._answer(batch, results)
 
-    def _answer(
-        self,
-        batch: list[tuple[str, InboundMessage, asyncio.Future[IntakeResult]]],
-        results: list[IntakeResult | Exception],
-    ) -> None:
+    def _answer(self, batch: _Batch, results: list[IntakeResult | Exception]) -> None:
         newest: int | None = None
         for (_, _, answer), result in zip(batch, results, strict=True):
             if isinstance(result, IntakeResult) and not result.duplicate and result.change_seq is not None:
