@@ -153,3 +153,27 @@ def test_inbox_rows_still_pass_the_model_tester_after_refreshes(qtbot, qtmodelte
     assert model.rowCount() == 120
     qtmodeltester.check(model)  # (it fetches more itself)
     assert [model.conversation_id(r) for r in range(model.rowCount())] == reader.views["mine"][: model.rowCount()]
+
+
+def test_the_delegate_measures_each_bubble_once_and_follows_new_names(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QListView, QStyleOptionViewItem
+
+    from workstation.ui.timeline_delegate import TimelineDelegate
+
+    runner = HeldRunner()
+    reader = LongTimeline(3)
+    reader.items[0]["author_id"] = "user-agent"  # an outbound reply
+    model = TimelineModel(reader=reader, runner=runner, page_size=40)
+    model.load("conv-1")
+    runner.finish_all()
+    view = QListView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    delegate = TimelineDelegate(view)
+    option = QStyleOptionViewItem()
+    option.font = view.font()
+    first = delegate.sizeHint(option, model.index(1))
+    assert delegate.sizeHint(option, model.index(1)) == first and len(delegate._measured) == 1
+    assert "王晓雨" not in delegate._parts_of(model.item(0)).header
+    delegate.names = {"user-agent": "王晓雨"}
+    assert "王晓雨" in delegate._parts_of(model.item(0)).header

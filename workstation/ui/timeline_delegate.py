@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from time import monotonic
 from typing import Any
 
 from PySide6.QtCore import (
@@ -122,6 +123,8 @@ class TimelineDelegate(QStyledItemDelegate):
         self._names: dict[str, str] = dict(names or {})
         # parts() formats times and looks up names: once per item (while the model holds it)
         self._parts: dict[int, tuple[dict[str, Any], tuple[object, ...], Parts]] = {}
+        self._stamp_at = -10.0
+        self._stamp_value: tuple[object, ...] = ()
         # Wrapped-text measuring is the costly part of a row (the view asks for every row's
         # size on each layout, and again to paint): keep it per (text parts, width, font).
         self._fonts_by_key: dict[str, tuple[QFont, QFont, QFont]] = {}
@@ -144,9 +147,16 @@ class TimelineDelegate(QStyledItemDelegate):
             return model.item(row) if 0 <= row < model.rowCount() else None
         return index.data(ITEM_ROLE)
 
+    def _stamp(self) -> tuple[object, ...]:
+        """Times are shown relative to today and in the UI language: part of the parts' key
+        (looked at once a second, not for each of the thousands of calls a layout makes)."""
+        now = monotonic()
+        if now - self._stamp_at > 1.0:
+            self._stamp_at, self._stamp_value = now, (date.today(), QLocale().name())
+        return self._stamp_value
+
     def _parts_of(self, item: dict[str, Any]) -> Parts:
-        # times are shown relative to today and in the UI language: part of the key
-        stamp = (date.today(), QLocale().name())
+        stamp = self._stamp()
         found = self._parts.get(id(item))
         if found is not None and found[0] is item and found[1] == stamp:
             return found[2]
