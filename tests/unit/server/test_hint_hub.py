@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
+
 from workstation.server.hints import Hint, HintHub
 
 
@@ -29,14 +31,16 @@ class _Session:
 
 
 class FakeDatabase:
-    """Just enough of Database for the hub: read() sessions that count counter reads."""
+    """Just enough of Database for the hub: connections that count counter reads."""
 
-    def __init__(self, counter: int = 0) -> None:
+    def __init__(self, counter: int = 0, *, serial_writes: bool = True) -> None:
         self.counter = counter
         self.reads = 0
+        self.serial_writes = serial_writes
+        self.engine = self
 
     @contextmanager
-    def read(self) -> Iterator[_Session]:
+    def connect(self) -> Iterator[_Session]:
         yield _Session(self)
 
 
@@ -67,8 +71,9 @@ def test_a_reported_seq_is_published_without_a_counter_read() -> None:
     assert extra_reads == 0
 
 
-def test_a_poke_without_a_seq_reads_the_counter() -> None:
-    db = FakeDatabase(counter=3)
+@pytest.mark.parametrize("serial_writes", [True, False], ids=["sqlite-inline", "postgresql-thread"])
+def test_a_poke_without_a_seq_reads_the_counter(serial_writes: bool) -> None:
+    db = FakeDatabase(counter=3, serial_writes=serial_writes)
 
     async def scenario() -> int:
         hub = HintHub(db=db, poll_seconds=3600)
