@@ -44,7 +44,12 @@ def create_db_engine(url: str, *, echo: bool = False, background_checkpoints: bo
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=8,
-            max_overflow=8,
+            # Webhook intake and the hint hub use the database on the event loop's own thread
+            # (db.write_gate, hints.py): if every connection were out with worker threads, the
+            # loop would stall in the pool's wait. So there is room for all of them: FastAPI's
+            # 40 worker threads, asyncio's default executor (at most 32) and the loop. A SQLite
+            # connection is a file handle and a page cache; extra ones close when returned.
+            max_overflow=80,
         )
         _configure_sqlite(engine, background_checkpoints=background_checkpoints)
         return engine

@@ -3,12 +3,14 @@ common case to that route."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import anyio.to_thread
 import pytest
 from sqlalchemy import func, select
 
@@ -168,3 +170,22 @@ def test_the_route_stays_documented(api: Api) -> None:
     operation = schema["paths"]["/channels/{channel}/messages"]["post"]
     assert set(operation["responses"]) >= {"200", "202", "401", "422", "503"}
     assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/InboundMessage")
+
+
+def test_the_event_loop_never_waits_for_a_pool_connection(api: Api) -> None:
+    """Intake and the hint hub use SQLite on the loop's thread: with every worker thread holding
+    a connection, one must still be free for the loop."""
+    if api.db.dialect != "sqlite":
+        pytest.skip("only SQLite work runs on the event loop")
+
+    async def thread_tokens() -> int:
+        return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+
+    workers = asyncio.run(thread_tokens()) + 32  # FastAPI's worker threads + asyncio's executor at most
+    held = [api.db.engine.connect() for _ in range(workers)]
+    try:
+        with api.db.engine.connect() as loops_own:
+            assert loops_own.exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        for conn in held:
+            conn.close()
