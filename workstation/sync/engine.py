@@ -607,7 +607,7 @@ class StoreCache:
     def reset_for_resync(self) -> None:
         """Drop every synced row and the cursor in one transaction; the outbox stays. The
         indexes are deferred first (the full-text ones emptied at once: far cheaper than
-        deleting row by row) and built after the full pull."""
+        deleting row by row) and built after the full pull, which runs as a bulk load."""
         self.close_bulk_load()
         keep = {store_tables.outbox.name, store_tables.sync_state.name}
         with self.db.write() as session:
@@ -617,4 +617,3 @@ class StoreCache:
                     session.execute(table.delete())
             store_state.put(session, store_state.CURSOR, "")
             store_state.put(session, store_state.SERVER_LAST_APPLIED, 0)
-        self._open_loader()

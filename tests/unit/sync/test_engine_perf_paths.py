@@ -170,6 +170,33 @@ def test_a_cut_short_bulk_load_resumes_in_bulk_mode_and_completes(cache: CacheDa
         assert s.execute(text("SELECT count(*) FROM messages")).scalar() == 30
 
 
+def test_a_full_resync_reloads_in_bulk_and_ends_with_every_index(cache: CacheDatabase) -> None:
+    server = FakeServer()
+    _messages(server, 25)
+    before = _schema(cache)
+    engine = SyncEngine(api=server, cache=cache, client_id="c1", clock=FixedClock(NOW), page_size=10)  # type: ignore[arg-type]
+    assert engine.run_once().state == "online"
+    server.resync_once = True  # the next pull (with a cursor) is told to start over
+    _messages(server, 3)
+    loaders: list[bool] = []
+    real_apply = engine.cache.apply_page
+
+    def apply_page(*a: Any) -> None:
+        with cache.read() as s:
+            loaders.append(indexes_deferred(s) and engine.cache._loader is not None)  # type: ignore[attr-defined]
+        real_apply(*a)
+
+    engine.cache.apply_page = apply_page  # type: ignore[method-assign]
+    r = engine.run_once()
+    assert r.state == "online" and r.pulled == 28  # 25 rows, 3 of them changed since
+    assert loaders == [True, True, True]  # rows dropped, indexes deferred, pages over the bulk connection
+    assert _schema(cache) == before and engine.cache._loader is None  # type: ignore[attr-defined]
+    with cache.read() as s:
+        assert not indexes_deferred(s) and not search_index_deferred(s)
+        assert s.execute(text("SELECT count(*) FROM messages")).scalar() == 25
+        assert s.execute(text("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH '洗衣机漏水'")).scalar() == 25
+
+
 def test_prefetch_requests_follow_the_page_cursors_and_overlap_apply() -> None:
     server, fake = FakeServer(), FakeCache()
     for i in range(35):
