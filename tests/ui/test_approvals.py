@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from tests.ui.desk_fakes import USER, FakeReader, FakeServices
 from tests.ui.fakes import NOW
 from workstation.services.changes import OpChanges
+from workstation.ui import timefmt
 from workstation.ui.approvals import ApprovalsPanel, OffersModel
 from workstation.ui.desk_window import DeskWindow
 
@@ -46,7 +47,7 @@ def test_offers_model_passes_the_model_tester(qtmodeltester) -> None:  # type: i
     model = OffersModel()
     model.set_rows([offer(1), offer(2)])
     qtmodeltester.check(model)
-    assert model.data(model.index(0, 5)) == "¥120.00"
+    assert model.data(model.index(0, 5)) == timefmt.money("120.00")  # CN¥120.00 in English, ¥ in Chinese
 
 
 @pytest.fixture

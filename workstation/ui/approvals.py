@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
@@ -30,6 +31,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from workstation.ui import labels, timefmt
 
 APPROVER_ROLES = frozenset({"team_lead", "admin"})
 OfferRole = Qt.ItemDataRole.UserRole + 1
@@ -51,7 +54,15 @@ def status_text(status: str) -> str:
 
 
 class OffersModel(QAbstractTableModel):
-    HEADERS = ("Created", "Customer", "Order", "Kind", "Rule", "Amount", "Offered by")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("Approvals", "Created"),
+        QT_TRANSLATE_NOOP("Approvals", "Customer"),
+        QT_TRANSLATE_NOOP("Approvals", "Order"),
+        QT_TRANSLATE_NOOP("Approvals", "Kind"),
+        QT_TRANSLATE_NOOP("Approvals", "Rule"),
+        QT_TRANSLATE_NOOP("Approvals", "Amount"),
+        QT_TRANSLATE_NOOP("Approvals", "Offered by"),
+    )
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -86,12 +97,12 @@ class OffersModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             offerer = str(o.get("offered_by") or "")
             return (
-                str(o.get("created_at") or "")[:16].replace("T", " "),
+                timefmt.short(o.get("created_at")),
                 str(o.get("customer_name") or ""),
                 str(o.get("order_no") or o.get("order_id") or ""),
-                str(o.get("kind") or ""),
+                labels.compensation_kind(str(o.get("kind") or "")),
                 str(o.get("rule") or ""),
-                f"¥{o.get('amount')}",
+                timefmt.money(o.get("amount")),
                 self.names.get(offerer, offerer),
             )[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 5:
@@ -100,10 +111,12 @@ class OffersModel(QAbstractTableModel):
 
 
 def describe_offer(o: dict[str, Any]) -> str:
-    lines = [f"{o.get('kind')} · {_tr('rule')} {o.get('rule')} · {status_text(str(o.get('status')))}"]
+    lines = [f"{labels.compensation_kind(str(o.get('kind') or ''))} · {_tr('rule')} {o.get('rule')} · {status_text(str(o.get('status')))}"]
     for line in o.get("lines") or []:
-        lines.append(f"  {line.get('label')}: ¥{line.get('amount')}  [{line.get('rule')}]")
-    lines.append(_tr("Total ¥{a} (counts against authority: ¥{b})").format(a=o.get("amount"), b=o.get("authority_amount")))
+        lines.append(f"  {line.get('label')}: {timefmt.money(line.get('amount'))}  [{line.get('rule')}]")
+    lines.append(_tr("Total {a} (counts against authority: {b})").format(
+            a=timefmt.money(o.get("amount")), b=timefmt.money(o.get("authority_amount"))
+        ))
     inputs = o.get("inputs") or {}
     if inputs:
         lines.append(_tr("Inputs: ") + ", ".join(f"{k}={v}" for k, v in inputs.items()))

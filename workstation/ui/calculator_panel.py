@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.services import scripts as calc
+from workstation.ui import labels, timefmt
 
 
 def _tr(text: str) -> str:
@@ -63,7 +64,19 @@ def _label(parent: QWidget) -> QLabel:
 
 
 def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "—"
+    return timefmt.date_time(value) if value else "—"
+
+
+def _repair_line(line: Any) -> str:
+    """A quote line named for people ("Screen", "屏幕"), not by its policy code."""
+    kind = str(getattr(line, "label", "")).split(" ", 1)[0]
+    code = str(getattr(line, "code", ""))
+    name = labels.repair_labour(code) if kind == "labour" else labels.repair_part(code)
+    if line.amount == line.list_price:
+        return _tr("{name}: {amount}").format(name=name, amount=timefmt.money(line.amount))
+    return _tr("{name}: {amount} (list {list})").format(
+        name=name, amount=timefmt.money(line.amount), list=timefmt.money(line.list_price)
+    )
 
 
 class CalculatorPanel(QWidget):
@@ -231,7 +244,7 @@ class CalculatorPanel(QWidget):
             self.item_label.setText(_tr("Pick an order item in the customer panel."))
         else:
             self.item_label.setText(
-                f"{self.item.get('title') or ''} × {self.item.get('quantity') or 1} · ¥{self.item.get('price')}"
+                f"{self.item.get('title') or ''} × {self.item.get('quantity') or 1} · {timefmt.money(self.item.get('price'))}"
                 f" · {self.order.get('order_no') or self.order.get('id')}"
             )
         self.parts_list.blockSignals(True)
@@ -243,12 +256,12 @@ class CalculatorPanel(QWidget):
         if policy is not None and self.item is not None:
             parts, labour = calc.price_list(policy, self.item)
             for code, price in parts.items():
-                entry = QListWidgetItem(f"{code} · ¥{price}", self.parts_list)
+                entry = QListWidgetItem(f"{labels.repair_part(code)} · {timefmt.money(price)}", self.parts_list)
                 entry.setData(Qt.ItemDataRole.UserRole, code)
                 entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 entry.setCheckState(Qt.CheckState.Unchecked)
             for code, price in labour.items():
-                self.labour_combo.addItem(f"{code} · ¥{price}", code)
+                self.labour_combo.addItem(f"{labels.repair_labour(code)} · {timefmt.money(price)}", code)
         self.parts_list.blockSignals(False)
         self.labour_combo.blockSignals(False)
         self.recompute()
@@ -319,7 +332,8 @@ class CalculatorPanel(QWidget):
             return
         self.eligibility = e
         lines = [
-            _tr("Verdict: {v}").format(v=e.verdict) + (f" ({', '.join(e.options)})" if e.options else ""),
+            _tr("Verdict: {v}").format(v=labels.verdict(str(e.verdict)))
+            + (f" ({', '.join(labels.verdict(str(o)) for o in e.options)})" if e.options else ""),
             _tr("Rule: {r}").format(r=e.rule),
             e.explanation,
         ]
@@ -346,17 +360,17 @@ class CalculatorPanel(QWidget):
             self.authority_label.setText("")
             return
         self.quote_result = q
-        self.lines_label.setText("\n".join(f"{line.label}: ¥{line.amount:.2f}  [{line.rule}]" for line in q.lines))
-        self.total_label.setText(_tr("Total ¥{t} · {rounding}").format(t=f"{q.total:.2f}", rounding=q.rounding))
+        self.lines_label.setText("\n".join(f"{line.label}: {timefmt.money(line.amount)}  [{line.rule}]" for line in q.lines))
+        self.total_label.setText(_tr("Total {t} · {rounding}").format(t=timefmt.money(q.total), rounding=_tr(q.rounding)))
         amount = getattr(q, "authority_amount", q.total)
         if self._authority is not None:
             within, limit, needs = self._authority(amount)
             if within:
-                self.authority_label.setText(_tr("Within your authority (limit ¥{l}).").format(l=f"{limit:.2f}"))
+                self.authority_label.setText(_tr("Within your authority (limit {l}).").format(l=timefmt.money(limit)))
             else:
                 who = _tr(ROLE_NAMES.get(needs or "", "a team lead"))
                 self.authority_label.setText(
-                    _tr("Above your limit of ¥{l}: needs approval from {who}.").format(l=f"{limit:.2f}", who=who)
+                    _tr("Above your limit of {l}: needs approval from {who}.").format(l=timefmt.money(limit), who=who)
                 )
         self.offer_button.setEnabled(True)
         self.result.update({"amount": q.total, "kind": str(self.kind_combo.currentData()),
@@ -385,12 +399,12 @@ class CalculatorPanel(QWidget):
         self.repair = r
         status = _tr("In warranty until {d}") if r.in_warranty else _tr("Out of warranty (ended {d})")
         lines = [status.format(d=_when(r.warranty_ends))]
-        lines += [f"{line.label}: ¥{line.amount:.2f} (list ¥{line.list_price:.2f})" for line in r.lines]
-        lines.append(_tr("Total ¥{t}").format(t=f"{r.total:.2f}"))
+        lines += [_repair_line(line) for line in r.lines]
+        lines.append(_tr("Total {t}").format(t=timefmt.money(r.total)))
         if r.needs_customer_acceptance:
             lines.append(_tr("The customer accepts the quote before work starts."))
         if r.extended_warranty_offer is not None:
-            lines.append(_tr("Extended warranty: ¥{p}").format(p=f"{r.extended_warranty_offer:.2f}"))
+            lines.append(_tr("Extended warranty: {p}").format(p=timefmt.money(r.extended_warranty_offer)))
         lines.append(_tr("Rule: {r}").format(r=r.rule))
         self.repair_label.setText("\n".join(lines))
         if r.warranty_ends is not None:

@@ -114,7 +114,7 @@ class OpenCaseDialog(QDialog):
         head.setTextFormat(Qt.TextFormat.PlainText)
         head.setWordWrap(True)
         head.setText(
-            f"{item.get('title') or '—'} × {item.get('quantity') or 1} · ¥{item.get('price') or ''}\n"
+            f"{item.get('title') or '—'} × {item.get('quantity') or 1} · {timefmt.money(item.get('price')) or '—'}\n"
             + _tr("Order {no} · {when}").format(
                 no=order.get("order_no") or "—",
                 when=_tr("signed for {date}").format(date=timefmt.day(order.get("delivered_at")))
@@ -214,8 +214,7 @@ class OpenCaseDialog(QDialog):
         if kind != "repair":
             lines.append(verdict.explanation + (f" ({verdict.rule})" if verdict.rule else ""))
             if verdict.deadline is not None:
-                at = timefmt.local(verdict.deadline)
-                lines.append(_tr("Deadline: {time}").format(time=at.strftime("%Y-%m-%d %H:%M") if at else "—"))
+                lines.append(_tr("Deadline: {time}").format(time=timefmt.date_time(verdict.deadline) or "—"))
             if verdict.ship_back_days:
                 lines.append(_tr("Ship back within {days} days of approval").format(days=verdict.ship_back_days))
             if verdict.eligible and kind not in verdict.options:

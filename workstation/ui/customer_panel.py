@@ -117,7 +117,7 @@ def render(
         )
         out.append(
             f"<div><b>{_e(o.get('order_no'))}</b> <span class='muted'>{_e(o.get('shop'))} · "
-            f"¥{_e(o.get('amount'))}</span><br><span class='muted'>{_e(when)}</span><ul style='margin:0'>"
+            f"{_e(timefmt.money(o.get('amount')))}</span><br><span class='muted'>{_e(when)}</span><ul style='margin:0'>"
         )
         for item in o.get("items") or []:
             qty = item.get("quantity") or 1
@@ -127,7 +127,7 @@ def render(
                 else ""
             )
             out.append(
-                f"<li>{_e(item.get('title'))} × {_e(qty)} <span class='muted'>¥{_e(item.get('price'))}</span>{action}</li>"
+                f"<li>{_e(item.get('title'))} × {_e(qty)} <span class='muted'>{_e(timefmt.money(item.get('price')))}</span>{action}</li>"
             )
         out.append("</ul></div>")
 
@@ -158,7 +158,7 @@ def render(
         out.append(f"<h3>{_e(_tr('Compensation'))}</h3><table>")
         for offer in card.compensation:
             out.append(
-                f"<tr><td>¥{_e(offer.get('amount'))}</td>"
+                f"<tr><td style='white-space:nowrap'>{_e(timefmt.money(offer.get('amount')))}</td>"
                 f"<td>{_e(labels.offer_status(str(offer.get('status') or '')))}</td>"
                 f"<td class='muted' style='white-space:nowrap'>{_e(timefmt.day(offer.get('created_at')))}</td></tr>"
             )

@@ -7,6 +7,9 @@ files through a normal QTranslator.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from PySide6.QtCore import QLocale, QTranslator
 
 ZH_CN: dict[tuple[str, str], str] = {
@@ -22,8 +25,8 @@ ZH_CN: dict[tuple[str, str], str] = {
     ("CalculatorPanel", "Re&pair"): "维修报价(&P)",
     ("CalculatorPanel", "&Offer"): "发起补偿(&O)",
     ("CalculatorPanel", "Pick an order item in the customer panel."): "请在客户面板选择订单商品。",
-    ("CalculatorPanel", "Within your authority (limit ¥{l})."): "在您的权限内（上限 ¥{l}）。",
-    ("CalculatorPanel", "Above your limit of ¥{l}: needs approval from {who}."): "超出您的权限 ¥{l}：需要{who}审批。",
+    ("CalculatorPanel", "Within your authority (limit {l})."): "在您的权限内（上限 {l}）。",
+    ("CalculatorPanel", "Above your limit of {l}: needs approval from {who}."): "超出您的权限 {l}：需要{who}审批。",
     ("CalculatorPanel", "a team lead"): "组长",
     ("CalculatorPanel", "a senior agent"): "资深客服",
     ("CalculatorPanel", "an admin"): "管理员",
@@ -32,7 +35,6 @@ ZH_CN: dict[tuple[str, str], str] = {
     ("DeskWindow", "Compensation offered."): "已发起补偿。",
     ("DeskWindow", "Decision recorded."): "审批已记录。",
     ("DeskWindow", "Reply scripts (authoring)…"): "话术管理…",
-    ("DeskWindow", "Compensation ¥{amount} {status}."): "补偿 ¥{amount} {status}。",
     ("Approvals", "approved"): "已批准",
     ("Approvals", "rejected"): "已驳回",
     ("Approvals", "approved with a changed amount"): "已按调整金额批准",
@@ -72,6 +74,27 @@ ZH_CN: dict[tuple[str, str], str] = {
     ("Labels", "Team lead"): "主管",
     ("Labels", "Field engineer"): "上门工程师",
     ("Labels", "Administrator"): "管理员",
+    ("Labels", "Screen"): "屏幕",
+    ("Labels", "Battery"): "电池",
+    ("Labels", "Charging port"): "充电口",
+    ("Labels", "Camera"): "摄像头",
+    ("Labels", "Mainboard"): "主板",
+    ("Labels", "Back cover"): "后盖",
+    ("Labels", "Motor"): "电机",
+    ("Labels", "Control board"): "控制板",
+    ("Labels", "Heating element"): "加热元件",
+    ("Labels", "Door seal"): "门封条",
+    ("Labels", "Hinge"): "铰链",
+    ("Labels", "Caster"): "脚轮",
+    ("Labels", "Basic labour"): "基础工时",
+    ("Labels", "Board-level repair"): "主板级维修",
+    ("Labels", "On-site visit"): "上门服务",
+    ("Labels", "Repair only"): "仅维修",
+    ("Labels", "Not eligible"): "不符合条件",
+    ("Labels", "Damaged goods"): "商品破损",
+    ("Labels", "Fake goods"): "假冒商品",
+    ("Labels", "Service failure (coupon)"): "服务失误（优惠券）",
+    ("Labels", "Goodwill"): "善意补偿",
     # table
     ("ConversationTableModel", "Channel"): "渠道",
     ("ConversationTableModel", "Customer"): "客户",
@@ -471,11 +494,18 @@ ZH_CN.update(
         ("Approvals", "Nothing is waiting for approval."): "没有待审批的补偿。",
         ("Approvals", "Reason"): "原因",
         ("Approvals", "The amount must not be negative."): "金额不能为负数。",
-        ("Approvals", "Total ¥{a} (counts against authority: ¥{b})"): "合计 ¥{a}（计入权限额度：¥{b}）",
+        ("Approvals", "Total {a} (counts against authority: {b})"): "合计 {a}（计入权限额度：{b}）",
         ("Approvals", "new amount"): "新金额",
         ("Approvals", "offered"): "已提出",
         ("Approvals", "reason (needed to reject)"): "原因（驳回时必填）",
         ("Approvals", "rule"): "规则",
+        ("Approvals", "Created"): "提出时间",
+        ("Approvals", "Customer"): "客户",
+        ("Approvals", "Order"): "订单",
+        ("Approvals", "Kind"): "类型",
+        ("Approvals", "Rule"): "规则",
+        ("Approvals", "Amount"): "金额",
+        ("Approvals", "Offered by"): "提出人",
         # calculators
         ("CalculatorPanel", "Quality problem (broken, faulty)"): "质量问题（损坏、故障）",
         ("CalculatorPanel", "Not as described"): "与描述不符",
@@ -499,7 +529,7 @@ ZH_CN.update(
         ("CalculatorPanel", "Caused by the user (dropped, water)"): "人为损坏（摔落、进水）",
         ("CalculatorPanel", "Deadline: {d}"): "截止时间：{d}",
         ("CalculatorPanel", "Evidence (photo, video, report)"): "有凭证（照片、视频、检测报告）",
-        ("CalculatorPanel", "Extended warranty: ¥{p}"): "延保：¥{p}",
+        ("CalculatorPanel", "Extended warranty: {p}"): "延保：{p}",
         ("CalculatorPanel", "In warranty until {d}"): "保修期至 {d}",
         ("CalculatorPanel", "Order item"): "订单商品",
         ("CalculatorPanel", "Out of warranty (ended {d})"): "已过保（{d} 到期）",
@@ -513,10 +543,15 @@ ZH_CN.update(
         ("CalculatorPanel", "Se&verity"): "严重程度(&V)",
         ("CalculatorPanel", "Ship back within {n} days"): "{n} 天内寄回",
         ("CalculatorPanel", "The customer accepts the quote before work starts."): "维修开始前需客户确认报价。",
-        ("CalculatorPanel", "Total ¥{t} · {rounding}"): "合计 ¥{t} · {rounding}",
-        ("CalculatorPanel", "Total ¥{t}"): "合计 ¥{t}",
+        ("CalculatorPanel", "Total {t} · {rounding}"): "合计 {t} · {rounding}",
+        ("CalculatorPanel", "Total {t}"): "合计 {t}",
         ("CalculatorPanel", "Used"): "已使用",
         ("CalculatorPanel", "Verdict: {v}"): "结论：{v}",
+        ("CalculatorPanel", "{name}: {amount} (list {list})"): "{name}：{amount}（原价 {list}）",
+        ("CalculatorPanel", "{name}: {amount}"): "{name}：{amount}",
+        # the domain's rounding note (compensation.ROUNDING_NOTE), translated where shown
+        ("CalculatorPanel", "each line rounded half-up to 0.01 yuan; total is the sum of the lines"):
+            "每行金额四舍五入到 0.01 元；合计为各行之和",
         ("CalculatorPanel", "none"): "无",
         ("CalculatorPanel", "policy default"): "按政策默认",
         ("CalculatorPanel", "{field}: must not be negative"): "{field}：不能为负数",
@@ -595,6 +630,23 @@ ZH_CN.update(
 )
 
 CATALOGUES: dict[str, dict[tuple[str, str], str]] = {"zh_CN": ZH_CN}
+
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def register(context: str, table: Mapping[str, str], *, language: str = "zh_CN") -> None:
+    """Add a module's own translations (English source → text) under its context.
+
+    The translator reads the catalogue on every lookup, so entries count at once, also
+    for an installed translator. Entries already in the catalogue win: the table above is
+    the reviewed one. A translation whose ``{placeholders}`` differ from its source's would
+    fail at ``.format`` time in that language only, so it is refused here, where it shows.
+    """
+    catalogue = CATALOGUES.setdefault(language, {})
+    for source, text in table.items():
+        if set(_PLACEHOLDER.findall(source)) != set(_PLACEHOLDER.findall(text)):
+            raise ValueError(f"placeholders differ: {source!r} → {text!r}")
+        catalogue.setdefault((context, source), text)
 
 
 class DictTranslator(QTranslator):

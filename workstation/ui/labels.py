@@ -159,3 +159,53 @@ def tag(value: str) -> str:
 
 def offer_status(value: str) -> str:
     return _lookup(OFFER_STATUSES, value)
+
+# Repair price list codes of the policy (resources/policy/default.toml, [warranty.parts.*]
+# and [warranty.labour.*]); a code a newer policy adds shows as itself until named here.
+REPAIR_PARTS = {
+    "screen": QT_TRANSLATE_NOOP("Labels", "Screen"),
+    "battery": QT_TRANSLATE_NOOP("Labels", "Battery"),
+    "charging_port": QT_TRANSLATE_NOOP("Labels", "Charging port"),
+    "camera": QT_TRANSLATE_NOOP("Labels", "Camera"),
+    "mainboard": QT_TRANSLATE_NOOP("Labels", "Mainboard"),
+    "back_cover": QT_TRANSLATE_NOOP("Labels", "Back cover"),
+    "motor": QT_TRANSLATE_NOOP("Labels", "Motor"),
+    "control_board": QT_TRANSLATE_NOOP("Labels", "Control board"),
+    "heating_element": QT_TRANSLATE_NOOP("Labels", "Heating element"),
+    "door_seal": QT_TRANSLATE_NOOP("Labels", "Door seal"),
+    "hinge": QT_TRANSLATE_NOOP("Labels", "Hinge"),
+    "caster": QT_TRANSLATE_NOOP("Labels", "Caster"),
+}
+REPAIR_LABOUR = {
+    "basic": QT_TRANSLATE_NOOP("Labels", "Basic labour"),
+    "board_level": QT_TRANSLATE_NOOP("Labels", "Board-level repair"),
+    "onsite": QT_TRANSLATE_NOOP("Labels", "On-site visit"),
+}
+COMPENSATION_KINDS = {
+    "damaged_goods": QT_TRANSLATE_NOOP("Labels", "Damaged goods"),
+    "fake_goods": QT_TRANSLATE_NOOP("Labels", "Fake goods"),
+    "service_failure": QT_TRANSLATE_NOOP("Labels", "Service failure (coupon)"),
+    "goodwill": QT_TRANSLATE_NOOP("Labels", "Goodwill"),
+}
+VERDICTS = {
+    "return": QT_TRANSLATE_NOOP("Labels", "Return"),
+    "exchange": QT_TRANSLATE_NOOP("Labels", "Exchange"),
+    "repair_only": QT_TRANSLATE_NOOP("Labels", "Repair only"),
+    "not_eligible": QT_TRANSLATE_NOOP("Labels", "Not eligible"),
+}
+
+
+def repair_part(value: str) -> str:
+    return _lookup(REPAIR_PARTS, value)
+
+
+def repair_labour(value: str) -> str:
+    return _lookup(REPAIR_LABOUR, value)
+
+
+def verdict(value: str) -> str:
+    return _lookup(VERDICTS, value)
+
+
+def compensation_kind(value: str) -> str:
+    return _lookup(COMPENSATION_KINDS, value)

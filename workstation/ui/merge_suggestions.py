@@ -74,11 +74,9 @@ def _tr(text: str) -> str:
 
 
 def register_zh() -> None:
-    """This module's Chinese strings into the app's zh_CN catalogue (i18n.py has no public
-    registration function; its translator reads the shared table). Existing entries win."""
-    for en, zh in ZH.items():
-        i18n.ZH_CN.setdefault((CONTEXT, en), zh)
-    i18n.ZH_CN.setdefault(("DeskWindow", "Customers merged; their histories are now one."), "客户已合并，历史记录已归为一处。")
+    """This module's Chinese strings into the app's zh_CN catalogue (entries already there win)."""
+    i18n.register(CONTEXT, ZH)
+    i18n.register("DeskWindow", {"Customers merged; their histories are now one.": "客户已合并，历史记录已归为一处。"})
 
 
 def reason_text(reason: str) -> str:
