@@ -52,7 +52,7 @@ from workstation.ui.case_dialogs import OpenCaseDialog, TransferDialog, assess
 from workstation.ui.cheatsheet import CheatSheetDialog
 from workstation.ui.conversation_panel import ConversationPanel
 from workstation.ui.customer_panel import CustomerPanel
-from workstation.ui.idle_lock import IdleWatcher, LockDialog
+from workstation.ui.idle_lock import IdleWatcher, LockDialog, PrivacyCover
 from workstation.ui.models.inbox import Col, InboxModel
 from workstation.ui.models.timeline import TimelineModel
 from workstation.ui.notifications import NotificationPolicy, Notifier
@@ -159,6 +159,7 @@ class DeskWindow(QMainWindow):
         self.open_case_dialog: OpenCaseDialog | None = None
         self.transfer_dialog: TransferDialog | None = None
         self.lock_dialog: LockDialog | None = None
+        self.privacy_cover = PrivacyCover(self)
         self._names: dict[str, str] = {}
         self._counts: dict[str, int] = {}
         self._pending_live: set[str] = set()
@@ -1229,6 +1230,8 @@ class DeskWindow(QMainWindow):
             self.load_offers()
         if names & LIVE_ENTITIES_ARRIVALS:
             self.check_arrivals()
+        if "calls" in names and self._call_watcher is not None:
+            self._call_watcher.refresh()  # the call record follows the change; its timer is a fallback
         self._refresh_counts()
 
     def _load_names(self) -> None:
@@ -1424,8 +1427,12 @@ class DeskWindow(QMainWindow):
         self.customer_panel.forget_revealed()
         if self.screen_pop is not None:
             self.screen_pop.hide()
+        if self.notifier.toast is not None:
+            self.notifier.toast.hide()  # it may name a customer; toasts while locked do not
+        self.privacy_cover.cover()  # docks and floating windows, back as they were on unlock
         name = str(self._user.get("username") or "")
         dialog = LockDialog(user=name, check=self._check_password, parent=self)
+        self.privacy_cover.allow(dialog)
         dialog.accepted.connect(self._unlocked)
         self.lock_dialog = dialog
         dialog.open()
@@ -1458,6 +1465,7 @@ class DeskWindow(QMainWindow):
         central = self.centralWidget()
         if central is not None:
             central.show()
+        self.privacy_cover.lift()
         self.idle.rearm()
         self.lock_dialog = None
 

@@ -10,11 +10,14 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QDockWidget,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 ACTIVITY = frozenset(
     {
@@ -121,3 +124,85 @@ class LockDialog(QDialog):
 
     def reject(self) -> None:  # Escape does not unlock
         return
+
+
+class PrivacyCover(QObject):
+    """What a locked desk must not show besides its central area: every dock (docked or
+    floating) and every window the desk owns (tool windows, dialogs). `cover` hides them and,
+    until `lift`, hides any that opens meanwhile (an answered call opens the call record);
+    `lift` shows exactly those again, with the dock tabs that were in front in front.
+    Popups (menus, drop-downs) are closed, not brought back."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._allowed: list[QWidget] = []
+        self._hidden: list[QWidget] = []
+        self._in_front: list[QDockWidget] = []  # docks that were on top of their tab group
+        self.active = False
+
+    def allow(self, widget: QWidget) -> None:
+        """A window that may show while covered (the lock dialog itself)."""
+        self._allowed.append(widget)
+
+    def cover(self) -> None:
+        if self.active:
+            return
+        self.active = True
+        for dock in self._window.findChildren(QDockWidget):
+            if dock.isHidden():
+                continue
+            # tabs behind the front one are "visible" too; only the front one has screen area
+            if self._window.tabifiedDockWidgets(dock) and not dock.visibleRegion().isEmpty():
+                self._in_front.append(dock)
+            self._hide(dock)
+        for widget in QApplication.topLevelWidgets():
+            if not widget.isHidden() and self._covers(widget):
+                self._hide(widget)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def lift(self) -> None:
+        if not self.active:
+            return
+        self.active = False
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._allowed = []
+        hidden, self._hidden = self._hidden, []
+        in_front, self._in_front = self._in_front, []
+        for widget in hidden:
+            if isValid(widget) and not widget.windowType() == Qt.WindowType.Popup:
+                widget.show()
+        for dock in in_front:
+            # raise_ picks the tab; only for docked ones (a floating one would ask the platform)
+            if isValid(dock) and not dock.isFloating() and self._window.tabifiedDockWidgets(dock):
+                dock.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        # ShowToParent comes once a widget is fully shown, so hiding it here is safe and
+        # happens before it is painted
+        if (event.type() == QEvent.Type.ShowToParent and isinstance(watched, QWidget)
+                and (isinstance(watched, QDockWidget) or watched.isWindow()) and self._covers(watched)):  # fmt: skip
+            self._hide(watched)
+        return False
+
+    def _covers(self, widget: QWidget) -> bool:
+        if widget is self._window:
+            return False
+        for allowed in self._allowed:
+            if isValid(allowed) and (widget is allowed or allowed.isAncestorOf(widget)):
+                return False
+        parent = widget.parentWidget()
+        while parent is not None:  # parent links cross window boundaries, unlike isAncestorOf
+            if parent is self._window:
+                return True
+            parent = parent.parentWidget()
+        return False
+
+    def _hide(self, widget: QWidget) -> None:
+        if widget not in self._hidden:
+            self._hidden.append(widget)
+        widget.hide()
