@@ -229,6 +229,40 @@ def test_the_watcher_reports_changes_of_one_call_only_once(qtbot, runner) -> Non
     assert not watcher.watching
 
 
+def test_the_watcher_reads_when_told_the_calls_changed_not_on_a_fast_timer(qtbot, runner) -> None:  # type: ignore[no-untyped-def]
+    rows: dict[str, dict[str, Any]] = {CALL: {"id": CALL, "state": "ringing"}}
+    gate, started = threading.Event(), threading.Event()
+    gate.set()
+
+    def fetch(cid: str) -> dict[str, Any] | None:
+        row = dict(rows[cid])  # what the cache held when the read began
+        started.set()
+        gate.wait(5)
+        return row
+
+    watcher = CallWatcher(fetch=fetch, runner=runner)
+    assert watcher._timer.interval() >= 10_000  # polling is a fallback only
+    seen: list[dict[str, Any]] = []
+    watcher.row_changed.connect(seen.append)
+    watcher.watch(CALL)
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=2000)
+    rows[CALL] = {"id": CALL, "state": "answered"}
+    watcher.refresh()  # the desk: pulled changes touched "calls"
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=2000)
+    assert seen[-1]["state"] == "answered"
+
+    gate.clear()  # a read is running when the next change arrives: it must not be lost
+    started.clear()
+    watcher.refresh()
+    assert started.wait(2)
+    rows[CALL] = {"id": CALL, "state": "ended"}
+    watcher.refresh()
+    gate.set()
+    qtbot.waitUntil(lambda: len(seen) == 3, timeout=2000)
+    assert seen[-1]["state"] == "ended"
+    watcher.stop()
+
+
 # -- on the desk ------------------------------------------------------------------------------
 
 
@@ -290,12 +324,14 @@ def test_the_record_opens_by_itself_when_the_server_says_i_answered(qtbot, runne
     services.rows[CALL] = {"id": CALL, "state": "ringing", "customer_id": None, "agent_id": None}
     window = make_window(qtbot, services, runner, clock)
     window.show_screen_pop({**POP, "customer_id": None})
-    window._call_watcher._timer.setInterval(20)
     qtbot.wait(60)
     assert window.call_record_dock is None
     answered = NOW - timedelta(seconds=5)
     services.rows[CALL] = {"id": CALL, "state": "answered", "customer_id": "cust-new", "agent_id": USER["id"],
                            "answered_at": answered.isoformat(), "conversation_id": "conv-all-00003"}  # fmt: skip
+    qtbot.wait(300)
+    assert window.call_record_dock is None  # no fast polling: the desk learns from the pulled changes
+    window.apply_changes({"calls"})
     qtbot.waitUntil(lambda: window.call_record_dock is not None and window.call_record_dock.isVisible(), timeout=5000)
     panel = window.call_record_dock.panel
     assert panel.timer_label.text() == "00:05" and panel.new_customer
@@ -303,6 +339,7 @@ def test_the_record_opens_by_itself_when_the_server_says_i_answered(qtbot, runne
     qtbot.waitUntil(lambda: "王小明" in panel.customer_label.text(), timeout=5000)
     services.rows[CALL] = {**services.rows[CALL], "state": "ended", "duration_s": 61,
                            "ended_at": (NOW + timedelta(seconds=56)).isoformat()}  # fmt: skip
+    window.apply_changes({"calls"})
     qtbot.waitUntil(lambda: not panel.running, timeout=5000)
     assert panel.timer_label.text() == "01:01"
 

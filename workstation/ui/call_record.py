@@ -8,7 +8,8 @@ offline too). Closing it with something typed and not saved asks first.
 
 `CallWatcher` follows one call row in the local cache (a one-row read by id, in the
 background) so the record learns when the server says the call was answered or ended, and
-which customer and conversation the server joined it to.
+which customer and conversation the server joined it to. The desk tells it when "calls"
+changed (`refresh`); its slow timer is a fallback only.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ from workstation.ui import i18n, labels
 
 CONTEXT = "CallRecord"
 TICK_MS = 1000
-WATCH_MS = 2000
+# The desk calls `CallWatcher.refresh` when pulled or local changes touch "calls"; the timer
+# is only a fallback for a change notice that never came (e.g. a desk without live sync).
+WATCH_MS = 30_000
 RING_WATCH_MS = 10 * 60_000  # a popped call not answered by then is no longer followed
 
 # Chinese for this module's strings; registered into the app's catalogue (see `register_zh`).
@@ -90,14 +93,10 @@ def _tr(text: str) -> str:
 
 def register_zh(codes: tuple[WrapUpCode, ...] | None = None) -> None:
     """Add this module's Chinese strings (and the wrap-up code labels) to the app's zh_CN
-    catalogue. i18n.py has no public registration function; its translator reads the shared
-    ``ZH_CN`` table, so entries added here apply at once. Entries already there win."""
-    table = i18n.ZH_CN
-    for en, zh in ZH.items():
-        table.setdefault((CONTEXT, en), zh)
-    for code in codes if codes is not None else wrap_up_codes():
-        if code.zh:
-            table.setdefault((CONTEXT, code.en), code.zh)
+    catalogue (entries already there win)."""
+    i18n.register(CONTEXT, ZH)
+    chosen = codes if codes is not None else wrap_up_codes()
+    i18n.register(CONTEXT, {code.en: code.zh for code in chosen if code.zh})
 
 
 def wrap_up_label(code: str | None) -> str:
@@ -523,8 +522,9 @@ class CallRecordDock(QDockWidget):
 
 
 class CallWatcher(QObject):
-    """Reads one call row from the cache every `interval_ms` (in the background) while
-    watched and reports it, so the record follows "answered" and "ended" from the server."""
+    """Reads one call row from the cache (in the background) when told the calls changed,
+    and every `interval_ms` as a fallback, while watched; reports it when it differs, so the
+    record follows "answered" and "ended" from the server."""
 
     row_changed = Signal(object)  # dict | None
 
@@ -542,6 +542,7 @@ class CallWatcher(QObject):
         self.call_id: str | None = None
         self._last: dict[str, Any] | None = None
         self._busy = False
+        self._again = False  # a change arrived while a read was running: read once more
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.poll)
@@ -572,6 +573,13 @@ class CallWatcher(QObject):
     def watching(self) -> bool:
         return self._timer.isActive()
 
+    def refresh(self) -> None:
+        """The cached calls changed: read the watched row now (no-op when watching none)."""
+        if self._busy:
+            self._again = True  # the running read may predate the change
+            return
+        self.poll()
+
     def poll(self) -> None:
         call_id = self.call_id
         if not call_id or self._busy:
@@ -587,7 +595,9 @@ class CallWatcher(QObject):
 
     def _arrived(self, call_id: str, row: dict[str, Any] | None) -> None:
         self._busy = False
-        if call_id != self.call_id or row is None or row == self._last:
-            return
-        self._last = dict(row)
-        self.row_changed.emit(dict(row))
+        if call_id == self.call_id and row is not None and row != self._last:
+            self._last = dict(row)
+            self.row_changed.emit(dict(row))
+        if self._again:
+            self._again = False
+            self.poll()
