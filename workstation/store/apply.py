@@ -32,6 +32,7 @@ says so (``indexing``); list queries are answered without their indexes (slower,
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,6 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic_core import to_json as _to_json
@@ -369,7 +371,7 @@ def stored_seq(session: Session, entity: str, id_: str) -> int | None:
 
 # --- deferred full-text indexing (big initial loads) -------------------------------------
 
-SEARCH_INDEX_DEFERRED = "search_index_deferred"
+SEARCH_INDEX_DEFERRED = state.SEARCH_INDEX_DEFERRED
 """`sync_state` key: JSON list of ``[name, sql]`` of the FTS triggers dropped for a bulk load."""
 
 
@@ -410,7 +412,7 @@ def defer_search_index(session: Session, *, clear: bool = False) -> bool:
 
 # --- bulk loads: secondary b-tree indexes built once at the end ----------------------------
 
-INDEXES_DEFERRED = "indexes_deferred"
+INDEXES_DEFERRED = state.INDEXES_DEFERRED
 """`sync_state` key: JSON list of ``[name, sql]`` of the b-tree indexes dropped for a bulk load."""
 
 _BULK_TABLES = frozenset(ENTITY_TABLES) | {"conversation_tags"}
@@ -482,10 +484,13 @@ class BulkLoader:
     - ``synchronous=OFF``: no fsync at WAL checkpoints. A killed *process* loses nothing
       (committed pages are in the OS); a power cut or OS crash may lose the last pages or
       damage the file. Both are safe here: each page commits together with its cursor, so a
-      lost page is pulled again; a damaged cache is caught when it is opened (``quick_check``:
-      `CacheCorrupt`), its outbox salvaged and the cache resynced from scratch — which is all
-      this load was doing. Other connections (the services' outbox writes) keep their own
-      ``synchronous=NORMAL``.
+      lost page is pulled again; and while a bulk load is pending (`bulk_load_pending`) every
+      open of the cache runs ``quick_check`` whatever check the caller asked for
+      (`store.db.check_file`), so a damaged file raises `CacheCorrupt`: its outbox is salvaged
+      and the cache resynced from scratch — which is all this load was doing. `finish` goes
+      back to ``synchronous=NORMAL`` and fsyncs the file *before* the transaction that clears
+      the pending mark, so "load complete" on disk implies every page of the load is there.
+      Other connections (the services' outbox writes) keep their own ``synchronous=NORMAL``.
     - a big page cache (`BULK_CACHE_KIB`), kept across pages because the connection is kept;
     - no memory map: pages read through a map count in RSS however little they are needed
       again, and a load walks the whole file.
@@ -554,6 +559,10 @@ class BulkLoader:
         its content table and restore the triggers, in one transaction. Returns the seconds
         spent (0.0 if nothing was deferred)."""
         started = time.perf_counter()
+        # Durable from here on (see the class docstring): the pages written by no-fsync
+        # checkpoints reach the disk before the pending mark can be cleared.
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        _fsync(self._db.path)
         with self._transaction() as cur:
             saved = dict(
                 cur.execute(
@@ -580,6 +589,12 @@ class BulkLoader:
                 "DELETE FROM sync_state WHERE key IN (?, ?)", (INDEXES_DEFERRED, SEARCH_INDEX_DEFERRED)
             )
         return time.perf_counter() - started
+
+
+def _fsync(path: Path) -> None:
+    if path.exists():
+        with path.open("r+b") as f:  # writable: Windows refuses to flush a read-only handle
+            os.fsync(f.fileno())
 
 
 def finish_bulk_load(db: CacheDatabase) -> float:

@@ -31,6 +31,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from workstation.store.state import BULK_LOAD_KEYS
+
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -83,9 +85,26 @@ def create_cache_engine(path: Path) -> Engine:
     return engine
 
 
+def _bulk_load_pending(conn: sqlite3.Connection) -> bool:
+    """True if the file's `sync_state` marks a bulk load as under way (written without fsync:
+    see `store.apply.BulkLoader`); False for a file without the table (new or very old)."""
+    marks = ", ".join("?" for _ in BULK_LOAD_KEYS)
+    try:
+        row = conn.execute(
+            f"SELECT count(*) FROM sync_state WHERE key IN ({marks}) AND value IS NOT NULL AND value <> ''",
+            BULK_LOAD_KEYS,
+        ).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return False
+        raise
+    return bool(row and row[0])
+
+
 def check_file(path: Path, *, check: Check = "quick") -> None:
     """Raise `CacheCorrupt` if `path` is not a sound SQLite database. A missing or empty file
-    is fine (a new cache)."""
+    is fine (a new cache). ``"header"`` becomes ``"quick"`` while a bulk load is pending: its
+    pages were written without fsync, so after a power cut the file must be read in full."""
     if check == "none" or not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as f:
@@ -95,7 +114,7 @@ def check_file(path: Path, *, check: Check = "quick") -> None:
     try:
         with closing(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            if check == "quick":
+            if check == "quick" or _bulk_load_pending(conn):
                 rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
                 if rows != ["ok"]:
                     raise CacheCorrupt(path, "; ".join(str(r) for r in rows))

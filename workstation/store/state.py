@@ -24,6 +24,13 @@ LAST_SYNC_AT: Final = "last_sync_at"
 SERVER_URL: Final = "server_url"
 USER_ID: Final = "user_id"
 
+SEARCH_INDEX_DEFERRED: Final = "search_index_deferred"
+"""JSON list of ``[name, sql]`` of the FTS triggers dropped for a bulk load (store.apply)."""
+INDEXES_DEFERRED: Final = "indexes_deferred"
+"""JSON list of ``[name, sql]`` of the b-tree indexes dropped for a bulk load (store.apply)."""
+BULK_LOAD_KEYS: Final = (SEARCH_INDEX_DEFERRED, INDEXES_DEFERRED)
+"""Present while a bulk load is under way or was cut short."""
+
 KEYS: Final = (
     CURSOR,
     CLIENT_ID,

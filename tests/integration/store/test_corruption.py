@@ -108,3 +108,49 @@ def test_header_check_only_is_cheaper_but_still_catches_garbage(tmp_path: Path) 
     path.write_bytes(b"SQLite format 3\x00" + os.urandom(4000))
     with pytest.raises(CacheCorrupt):
         CacheDatabase.open(path, check="header")
+
+
+def _damage_the_tail(path: Path) -> None:
+    """Garbage over one page near the end of the file (message rows), header left intact."""
+    size = path.stat().st_size
+    page = 4096
+    with path.open("r+b") as f:
+        f.seek((size // page - 3) * page)
+        f.write(os.urandom(page))
+
+
+def _bulk_cache(path: Path, *, finished: bool) -> None:
+    from workstation.store.apply import BulkLoader, begin_bulk_load
+
+    db = CacheDatabase.open(path)
+    with db.write() as s:
+        begin_bulk_load(s)
+    body = "这是一条很长的消息，用来填满数据库文件的后半部分。" * 10
+    with BulkLoader(db) as loader:
+        loader.apply_page([change("messages", message(f"m{i}", "c1", f"{body}{i}")) for i in range(3000)],
+                          "cur", last_applied_mutation_id=0)
+        if finished:
+            loader.finish()
+            assert loader._conn.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL again
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+def test_a_damaged_file_mid_bulk_load_is_caught_even_by_a_header_check(tmp_path: Path) -> None:
+    from workstation.store.db import check_file
+
+    pending, done = tmp_path / "pending.sqlite3", tmp_path / "done.sqlite3"
+    _bulk_cache(pending, finished=False)
+    _bulk_cache(done, finished=True)
+    for path in (pending, done):
+        _damage_the_tail(path)
+        with pytest.raises(CacheCorrupt):
+            check_file(path, check="quick")
+    # A finished load is trusted like any other file by a header check (the caller's choice);
+    # a pending one was written without fsync, so it is read in full whatever was asked.
+    check_file(done, check="header")
+    with pytest.raises(CacheCorrupt):
+        check_file(pending, check="header")
+    with pytest.raises(CacheCorrupt):
+        CacheDatabase.open(pending, check="header")
