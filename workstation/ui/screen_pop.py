@@ -29,8 +29,7 @@ ZH: dict[str, str] = {
 
 def register_zh() -> None:
     """This module's new Chinese strings into the app catalogue (entries already there win)."""
-    for en, zh in ZH.items():
-        i18n.ZH_CN.setdefault(("ScreenPop", en), zh)
+    i18n.register("ScreenPop", ZH)
 
 
 class ScreenPopPanel(QFrame):
