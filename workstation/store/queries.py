@@ -29,6 +29,7 @@ CLOSED_STATUSES = ("resolved", "closed")
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 BREACH_WINDOW = timedelta(minutes=30)
 _CHUNK = 500  # ids per IN (…) when fetching rows
+LIST_READ_CACHE_KIB = -4000  # SQLite page cache of a list read (negative: KiB)
 
 
 class View(StrEnum):
@@ -77,15 +78,21 @@ def _read_unmapped(db: CacheDatabase) -> Iterator[Session]:
 
     The desk's list reads touch rows all over a 1-2 GB cache; every page read through the
     map stays in the process's resident set (up to 256 MB per pooled connection), while
-    the page cache is bounded. The connection's map size is restored afterwards."""
+    the page cache is bounded (and kept small here). The connection's settings are
+    restored afterwards."""
     with db.read() as session:
         conn = session.connection()
-        before = conn.exec_driver_sql("PRAGMA mmap_size").scalar()
-        conn.exec_driver_sql("PRAGMA mmap_size=0")
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        mmap, cache = raw.execute("PRAGMA mmap_size").fetchone()[0], raw.execute("PRAGMA cache_size").fetchone()[0]
+        # a scan reads each page once: a small cache serves it as well, and keeps it small
+        raw.execute(f"PRAGMA cache_size={LIST_READ_CACHE_KIB}")
+        raw.execute("PRAGMA mmap_size=0")
         try:
             yield session
         finally:
-            conn.exec_driver_sql(f"PRAGMA mmap_size={int(before or 0)}")
+            raw.execute(f"PRAGMA mmap_size={int(mmap or 0)}")
+            raw.execute(f"PRAGMA cache_size={int(cache)}")
 
 
 def _user_id(session: Session, user_id: str | None) -> str | None:
