@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class DomainError(ValueError):
-    """A request the business rules refuse; ``field`` names the offending input when known."""
+    """A request the business rules refuse; ``field`` names the offending input when known.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    ``code`` and ``params`` are set where a person may read the refusal (the calculators): the
+    UI words it in its own language from them; the message stays English for logs and the API.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.code = code
+        self.params: Mapping[str, object] = dict(params or {})
 
 
 class InvalidTransition(DomainError):

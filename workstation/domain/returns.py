@@ -13,11 +13,16 @@ the number of days, so a shop that widens a window keeps the same ids:
 * ``fresh.spoilage_window`` / ``fresh.window_passed`` / ``fresh.not_fresh_food``
 * ``virtual.unusable`` / ``virtual.customer_fault`` / ``virtual.not_virtual``
 * ``not_delivered``
+
+Each outcome also carries ``reason_code`` and ``params``: which explanation applies and its
+numbers (a policy ``Period``, a ``Category``), so a UI can word it in its own language; the
+English ``explanation`` is kept for logs, the API and rejections.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -45,6 +50,60 @@ class Reason(StrEnum):
 
 _QUALITY_REASONS = frozenset({Reason.QUALITY, Reason.NOT_AS_DESCRIBED})
 
+RULES = frozenset(
+    {
+        "quality.return_window",
+        "quality.high_value_window",
+        "quality.exchange_window",
+        "quality.warranty_repair",
+        "quality.window_passed",
+        "quality.customer_caused",
+        "evidence.required",
+        "no_reason.window",
+        "no_reason.window_passed",
+        "no_reason.excluded_category",
+        "no_reason.page_marked",
+        "no_reason.not_resaleable",
+        "fresh.spoilage_window",
+        "fresh.window_passed",
+        "fresh.not_fresh_food",
+        "virtual.unusable",
+        "virtual.customer_fault",
+        "virtual.not_virtual",
+        "not_delivered",
+    }
+)
+# One rule can be explained in more than one way (e.g. ``evidence.required`` for fresh food
+# and for a quality claim), so explanations have codes of their own. A new one needs a
+# translation in the UI (a test enumerates these).
+REASON_CODES = frozenset(
+    {
+        "return.not_delivered",
+        "return.fresh.not_fresh_food",
+        "return.fresh.no_evidence",
+        "return.fresh.window_passed",  # params: period
+        "return.fresh.spoilage_window",
+        "return.virtual.not_virtual",
+        "return.virtual.no_reason",
+        "return.virtual.customer_fault",
+        "return.virtual.window_passed",
+        "return.virtual.unusable",
+        "return.quality.customer_caused_repair",
+        "return.quality.customer_caused",
+        "return.quality.no_evidence",
+        "return.quality.return_window",  # params: period
+        "return.quality.high_value_window",  # params: period
+        "return.quality.exchange_window",  # params: period
+        "return.quality.warranty_repair",
+        "return.quality.window_passed",
+        "return.no_reason.excluded_category",  # params: category
+        "return.no_reason.page_marked",
+        "return.no_reason.not_resaleable",
+        "return.no_reason.window_passed",  # params: period
+        "return.no_reason.window",  # params: period
+    }
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Eligibility:
@@ -56,13 +115,22 @@ class Eligibility:
     explanation: str
     deadline: datetime | None
     ship_back_days: int | None
+    reason_code: str
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
 
     @property
     def eligible(self) -> bool:
         return self.verdict is not Verdict.NOT_ELIGIBLE
 
 
-def _refuse(rule: str, explanation: str, deadline: datetime | None = None) -> Eligibility:
+def _refuse(
+    rule: str,
+    explanation: str,
+    deadline: datetime | None = None,
+    *,
+    code: str,
+    params: Mapping[str, object] | None = None,
+) -> Eligibility:
     return Eligibility(
         verdict=Verdict.NOT_ELIGIBLE,
         options=(),
@@ -70,6 +138,8 @@ def _refuse(rule: str, explanation: str, deadline: datetime | None = None) -> El
         explanation=explanation,
         deadline=deadline,
         ship_back_days=None,
+        reason_code=code,
+        params=dict(params or {}),
     )
 
 
@@ -83,6 +153,8 @@ def _grant(
     *,
     remote_area: bool,
     goods_come_back: bool = True,
+    code: str,
+    params: Mapping[str, object] | None = None,
 ) -> Eligibility:
     cases = policy.sla.cases
     ship_back = cases.ship_back_remote if remote_area else cases.ship_back
@@ -93,6 +165,8 @@ def _grant(
         explanation=explanation,
         deadline=deadline,
         ship_back_days=ship_back.amount if goods_come_back else None,
+        reason_code=code,
+        params=dict(params or {}),
     )
 
 
@@ -120,11 +194,17 @@ def assess_return(
     if item.category is Category.VIRTUAL or reason is Reason.VIRTUAL_UNUSABLE:
         return _assess_virtual(policy, item, reason, customer_fault, remote_area, now)
     if item.delivered_at is None:
-        return _refuse("not_delivered", "The item has not been signed for yet.")
+        return _refuse(
+            "not_delivered", "The item has not been signed for yet.", code="return.not_delivered"
+        )
     if item.category is Category.FRESH_FOOD and reason is not Reason.NO_REASON:
         return _assess_fresh(policy, item, reason, has_evidence, remote_area, now)
     if reason is Reason.FRESH_SPOILAGE:
-        return _refuse("fresh.not_fresh_food", "Spoilage claims apply to fresh food only.")
+        return _refuse(
+            "fresh.not_fresh_food",
+            "Spoilage claims apply to fresh food only.",
+            code="return.fresh.not_fresh_food",
+        )
     if reason in _QUALITY_REASONS:
         return _assess_quality(policy, item, has_evidence, customer_fault, remote_area, now)
     return _assess_no_reason(policy, item, remote_area, now)
@@ -139,23 +219,32 @@ def _assess_virtual(
     now: datetime,
 ) -> Eligibility:
     if item.category is not Category.VIRTUAL:
-        return _refuse("virtual.not_virtual", "Only virtual goods can be reported as unusable.")
+        return _refuse(
+            "virtual.not_virtual",
+            "Only virtual goods can be reported as unusable.",
+            code="return.virtual.not_virtual",
+        )
     if reason is Reason.NO_REASON:
         return _refuse(
             "no_reason.excluded_category",
             "Virtual goods cannot be returned without a reason; only unusable ones are refunded.",
+            code="return.virtual.no_reason",
         )
     if customer_fault:
         return _refuse(
             "virtual.customer_fault",
             "The virtual goods cannot be used because of the customer's own mistake.",
+            code="return.virtual.customer_fault",
         )
     # Virtual goods may never have been "delivered" (a top-up that never arrived), so the
     # quality window counts from delivery when known, else from payment.
     deadline = policy.deadline(policy.returns.quality_return, item.counted_from)
     if now > deadline:
         return _refuse(
-            "quality.window_passed", "The period for reporting unusable goods has ended.", deadline
+            "quality.window_passed",
+            "The period for reporting unusable goods has ended.",
+            deadline,
+            code="return.virtual.window_passed",
         )
     return _grant(
         policy,
@@ -166,6 +255,7 @@ def _assess_virtual(
         deadline,
         remote_area=remote_area,
         goods_come_back=False,
+        code="return.virtual.unusable",
     )
 
 
@@ -184,6 +274,7 @@ def _assess_fresh(
             "evidence.required",
             "Fresh-food problems need a photo or video taken at delivery.",
             deadline,
+            code="return.fresh.no_evidence",
         )
     if now > deadline:
         return _refuse(
@@ -191,6 +282,8 @@ def _assess_fresh(
             f"Fresh-food problems must be reported within {policy.returns.fresh_spoilage} "
             "of delivery.",
             deadline,
+            code="return.fresh.window_passed",
+            params={"period": policy.returns.fresh_spoilage},
         )
     return _grant(
         policy,
@@ -202,6 +295,7 @@ def _assess_fresh(
         remote_area=remote_area,
         # Perishables are not sent back; the evidence stands in for them.
         goods_come_back=False,
+        code="return.fresh.spoilage_window",
     )
 
 
@@ -226,14 +320,18 @@ def _assess_quality(
                 explanation="Damage caused by the customer: paid repair per the price list.",
                 deadline=None,
                 ship_back_days=None,
+                reason_code="return.quality.customer_caused_repair",
             )
         return _refuse(
-            "quality.customer_caused", "Damage caused by the customer is not a quality problem."
+            "quality.customer_caused",
+            "Damage caused by the customer is not a quality problem.",
+            code="return.quality.customer_caused",
         )
     if not has_evidence:
         return _refuse(
             "evidence.required",
             "A quality claim needs evidence: a photo, a video or a test report.",
+            code="return.quality.no_evidence",
         )
 
     return_deadline = policy.deadline(rules.quality_return, signed)
@@ -246,6 +344,8 @@ def _assess_quality(
             f"Quality problem within {rules.quality_return} of delivery: return or exchange.",
             return_deadline,
             remote_area=remote_area,
+            code="return.quality.return_window",
+            params={"period": rules.quality_return},
         )
     if item.high_value and rules.high_value_published:
         high_deadline = policy.deadline(rules.high_value_window, signed)
@@ -259,6 +359,8 @@ def _assess_quality(
                 f"{rules.high_value_window}: return or exchange.",
                 high_deadline,
                 remote_area=remote_area,
+                code="return.quality.high_value_window",
+                params={"period": rules.high_value_window},
             )
     exchange_deadline = policy.deadline(rules.quality_exchange, signed)
     if now <= exchange_deadline:
@@ -270,6 +372,8 @@ def _assess_quality(
             f"Quality problem within {rules.quality_exchange} of delivery: exchange.",
             exchange_deadline,
             remote_area=remote_area,
+            code="return.quality.exchange_window",
+            params={"period": rules.quality_exchange},
         )
     if months > 0:
         warranty_end = months_period_end(signed, months, policy.time_zone)
@@ -281,11 +385,13 @@ def _assess_quality(
                 explanation="Past the return and exchange windows but under warranty: repair.",
                 deadline=warranty_end,
                 ship_back_days=None,
+                reason_code="return.quality.warranty_repair",
             )
     return _refuse(
         "quality.window_passed",
         "The return, exchange and warranty periods for this item have ended.",
         exchange_deadline,
+        code="return.quality.window_passed",
     )
 
 
@@ -300,24 +406,30 @@ def _assess_no_reason(
             "no_reason.excluded_category",
             f"{item.category.value.replace('_', ' ').capitalize()} goods are excluded from "
             "no-reason returns; a quality problem can still be claimed.",
+            code="return.no_reason.excluded_category",
+            params={"category": item.category},
         )
     if item.no_reason_excluded:
         return _refuse(
             "no_reason.page_marked",
             "The product page marked this item as not eligible for no-reason returns; a quality "
             "problem can still be claimed.",
+            code="return.no_reason.page_marked",
         )
     if item.used or not item.packaging_intact:
         return _refuse(
             "no_reason.not_resaleable",
             "A no-reason return needs the item unused and its packaging intact.",
             deadline,
+            code="return.no_reason.not_resaleable",
         )
     if now > deadline:
         return _refuse(
             "no_reason.window_passed",
             f"The {rules.no_reason} no-reason period after delivery has ended.",
             deadline,
+            code="return.no_reason.window_passed",
+            params={"period": rules.no_reason},
         )
     return _grant(
         policy,
@@ -327,6 +439,8 @@ def _assess_no_reason(
         f"Unused, intact item within {rules.no_reason} of delivery: no-reason return.",
         deadline,
         remote_area=remote_area,
+        code="return.no_reason.window",
+        params={"period": rules.no_reason},
     )
 
 

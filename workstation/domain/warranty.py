@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -16,6 +16,18 @@ from workstation.domain.returns import warranty_months
 
 _ZERO = Decimal("0.00")
 
+RULES = frozenset({"warranty.free_repair", "warranty.user_caused", "warranty.out_of_warranty"})
+# What a person reads, as stable codes a UI words in its language (the English stays as is).
+LINE_CODES = frozenset({"repair.line.part", "repair.line.labour"})  # params: code
+ERROR_CODES = frozenset(
+    {
+        "repair.error.no_price_list",  # params: category
+        "repair.error.unknown_part",  # params: code, category
+        "repair.error.unknown_labour",  # params: code, category
+        "repair.error.parts_not_a_list",
+    }
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class RepairLine:
@@ -24,6 +36,8 @@ class RepairLine:
     list_price: Decimal
     amount: Decimal  # what the customer pays: 0.00 when warranty covers it
     rule: str
+    label_code: str
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,7 +71,10 @@ def _price_list(policy: Policy, item: OrderItemFacts) -> PriceList:
     price_list = policy.warranty.price_lists.get(item.category)
     if price_list is None:
         raise DomainError(
-            f"there is no repair price list for {item.category.value}", field="category"
+            f"there is no repair price list for {item.category.value}",
+            field="category",
+            code="repair.error.no_price_list",
+            params={"category": item.category},
         )
     return price_list
 
@@ -82,7 +99,11 @@ def quote_repair(
     if extended_until is not None:
         require_aware(extended_until, "extended_until")
     if isinstance(parts, str):
-        raise DomainError("parts must be a list of part codes, not one string", field="parts")
+        raise DomainError(
+            "parts must be a list of part codes, not one string",
+            field="parts",
+            code="repair.error.parts_not_a_list",
+        )
     price_list = _price_list(policy, item)
 
     ends = warranty_end(policy, item)
@@ -102,7 +123,10 @@ def quote_repair(
     for code in parts:
         if code not in price_list.parts:
             raise DomainError(
-                f"unknown part code {code!r} for {item.category.value}", field=f"parts.{code}"
+                f"unknown part code {code!r} for {item.category.value}",
+                field=f"parts.{code}",
+                code="repair.error.unknown_part",
+                params={"code": code, "category": item.category},
             )
         price = round_fen(price_list.parts[code])
         lines.append(
@@ -112,6 +136,8 @@ def quote_repair(
                 list_price=price,
                 amount=_ZERO if covered else price,
                 rule=rule,
+                label_code="repair.line.part",
+                params={"code": code},
             )
         )
     if labour_code is not None:
@@ -119,6 +145,8 @@ def quote_repair(
             raise DomainError(
                 f"unknown labour code {labour_code!r} for {item.category.value}",
                 field="labour_code",
+                code="repair.error.unknown_labour",
+                params={"code": labour_code, "category": item.category},
             )
         price = round_fen(price_list.labour[labour_code])
         lines.append(
@@ -128,6 +156,8 @@ def quote_repair(
                 list_price=price,
                 amount=_ZERO if covered else price,
                 rule=rule,
+                label_code="repair.line.labour",
+                params={"code": labour_code},
             )
         )
     total = sum((line.amount for line in lines), _ZERO)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -143,11 +143,34 @@ def render_context(
 # -- calculators ------------------------------------------------------------------------------
 
 
+# Codes of the calculators' own refusals (a UI words them; a test checks each has a label).
+ERROR_CODES = frozenset(
+    {
+        "calculator.error.no_payment_time",
+        "calculator.error.item_unassessable",
+        "calculator.error.unknown_reason",  # params: reason
+    }
+)
+
+
 class CalculatorError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
+    """``message`` is English; ``code`` and ``params`` (the domain's, when it refused) let the
+    UI say it in the user's language."""
+
+    def __init__(
+        self, field: str, message: str, *, code: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(message)
         self.field = field
         self.message = message
+        self.code = code
+        self.params: Mapping[str, object] = dict(params or {})
+
+
+def _refused(exc: DomainError, default_field: str) -> CalculatorError:
+    return CalculatorError(getattr(exc, "field", None) or default_field, str(exc),
+                           code=exc.code, params=exc.params)  # fmt: skip
 
 
 def _time(value: Any) -> datetime | None:
@@ -165,7 +188,8 @@ def item_facts(item: Mapping[str, Any], order: Mapping[str, Any], *, used: bool 
                packaging_intact: bool = True) -> OrderItemFacts:
     paid = _time(order.get("paid_at")) or _time(order.get("placed_at"))
     if paid is None:
-        raise CalculatorError("order.paid_at", "the cached order has no payment time")
+        raise CalculatorError("order.paid_at", "the cached order has no payment time",
+                              code="calculator.error.no_payment_time")  # fmt: skip
     try:
         return OrderItemFacts(
             category=Category(str(item.get("category"))),
@@ -180,9 +204,10 @@ def item_facts(item: Mapping[str, Any], order: Mapping[str, Any], *, used: bool 
             packaging_intact=packaging_intact,
         )
     except DomainError as exc:
-        raise CalculatorError(getattr(exc, "field", None) or "item", str(exc)) from None
+        raise _refused(exc, "item") from None
     except (InvalidOperation, ValueError) as exc:
-        raise CalculatorError("item", f"the order item cannot be assessed: {exc}") from None
+        raise CalculatorError("item", f"the order item cannot be assessed: {exc}",
+                              code="calculator.error.item_unassessable") from None  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -194,6 +219,8 @@ class EligibilityResult:
     deadline: datetime | None
     ship_back_days: int | None
     refund_days: int | None = None
+    reason_code: str = ""  # the domain's explanation code; with params, what the UI words
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
 
 
 def assess_eligibility(
@@ -205,16 +232,18 @@ def assess_eligibility(
     try:
         why = returns.Reason(reason)
     except ValueError:
-        raise CalculatorError("reason", f"unknown reason {reason!r}") from None
+        raise CalculatorError("reason", f"unknown reason {reason!r}",
+                              code="calculator.error.unknown_reason", params={"reason": reason}) from None  # fmt: skip
     try:
         e = returns.assess_return(policy, item=facts, reason=why, has_evidence=has_evidence,
                                   customer_fault=customer_fault, remote_area=bool(order.get("remote_area")),
                                   now=now)  # fmt: skip
     except DomainError as exc:
-        raise CalculatorError(getattr(exc, "field", None) or "reason", str(exc)) from None
+        raise _refused(exc, "reason") from None
     return EligibilityResult(
         verdict=e.verdict.value, options=tuple(o.value for o in e.options), rule=e.rule,
         explanation=e.explanation, deadline=e.deadline, ship_back_days=e.ship_back_days,
+        reason_code=e.reason_code, params=e.params,
     )  # fmt: skip
 
 
@@ -227,7 +256,7 @@ def repair_quote(
         return warranty.quote_repair(policy, item=facts, user_caused=user_caused, parts=parts,
                                      labour_code=labour_code, now=now)  # fmt: skip
     except DomainError as exc:
-        raise CalculatorError(getattr(exc, "field", None) or "parts", str(exc)) from None
+        raise _refused(exc, "parts") from None
 
 
 def price_list(policy: Policy, item: Mapping[str, Any]) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
