@@ -20,10 +20,10 @@ LEAD = {"id": "user-lead", "username": "lena", "display_name": "李组长", "rol
 
 def offer(i: int, status: str = "pending_approval", **kw: Any) -> dict[str, Any]:
     return {
-        "id": f"offer-{i}", "kind": "damaged_goods", "rule": "damaged.half_value", "status": status,
+        "id": f"offer-{i}", "kind": "damaged_goods", "rule": "damaged.percent", "status": status,
         "amount": "120.00", "authority_amount": "120.00", "offered_by": "user-agent",
         "order_id": "o1", "order_no": f"SO{i}", "customer_name": "王女士", "created_at": "2026-03-02T05:00:00Z",
-        "lines": [{"label": "50% of value", "amount": "120.00", "rule": "damaged.half_value"}],
+        "lines": [{"label": "50% of item value", "amount": "120.00", "rule": "damaged.percent"}],
         "approved_amount": None, **kw,
     }  # fmt: skip
 
@@ -61,7 +61,9 @@ def approvals(qtbot):  # type: ignore[no-untyped-def]
 
 def test_a_pending_offer_shows_rule_lines_and_offerer(approvals) -> None:  # type: ignore[no-untyped-def]
     assert approvals.model.rowCount() == 2
-    assert "damaged.half_value" in approvals.detail.text() and "120.00" in approvals.detail.text()
+    detail = approvals.detail.text()
+    assert "Damaged goods: share of item value" in detail and "50% of the item value" in detail
+    assert "damaged.percent" not in detail and "120.00" in detail
     assert approvals.model.data(approvals.model.index(0, 6)) == "王晓雨"
 
 

@@ -90,7 +90,7 @@ def test_service_failure_coupon_by_severity(panel) -> None:  # type: ignore[no-u
     severe = panel.quote_result.total
     panel.severity_combo.setCurrentIndex(panel.severity_combo.findData("minor"))
     assert panel.quote_result.total < severe
-    assert "coupon" in panel.lines_label.text()
+    assert "Coupon, 10% of the order" in panel.lines_label.text()
 
 
 def test_repair_quote_from_the_price_list(panel) -> None:  # type: ignore[no-untyped-def]

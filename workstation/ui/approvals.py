@@ -43,6 +43,43 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Approvals", text)
 
 
+# The offer's recorded inputs worth a lead's eye (ids and the kind are shown elsewhere).
+INPUT_NAMES = {
+    "price": QT_TRANSLATE_NOOP("Approvals", "price"),
+    "quantity": QT_TRANSLATE_NOOP("Approvals", "quantity"),
+    "order_amount": QT_TRANSLATE_NOOP("Approvals", "order amount"),
+    "testing_fee": QT_TRANSLATE_NOOP("Approvals", "testing fee"),
+    "shipping_fee": QT_TRANSLATE_NOOP("Approvals", "shipping fee"),
+    "severity": QT_TRANSLATE_NOOP("Approvals", "severity"),
+    "reship": QT_TRANSLATE_NOOP("Approvals", "reship"),
+    "goodwill_amount": QT_TRANSLATE_NOOP("Approvals", "goodwill amount"),
+}
+SEVERITY_NAMES = {
+    "minor": QT_TRANSLATE_NOOP("Approvals", "minor"),
+    "moderate": QT_TRANSLATE_NOOP("Approvals", "moderate"),
+    "severe": QT_TRANSLATE_NOOP("Approvals", "severe"),
+}
+_MONEY_INPUTS = frozenset({"price", "order_amount", "testing_fee", "shipping_fee", "goodwill_amount"})
+
+
+def _inputs_text(inputs: dict[str, Any]) -> str:
+    shown = []
+    for key, source in INPUT_NAMES.items():
+        value = inputs.get(key)
+        if value is None or value is False or value == "":
+            continue
+        if key in _MONEY_INPUTS:
+            text = timefmt.money(value)
+        elif key == "severity":
+            text = _tr(SEVERITY_NAMES.get(str(value), str(value)))
+        elif value is True:
+            text = _tr("yes")
+        else:
+            text = str(value)
+        shown.append(_tr("{name} {value}").format(name=_tr(source), value=text))
+    return _tr(", ").join(shown)
+
+
 def status_text(status: str) -> str:
     return {
         "offered": _tr("offered"),
@@ -101,7 +138,7 @@ class OffersModel(QAbstractTableModel):
                 str(o.get("customer_name") or ""),
                 str(o.get("order_no") or o.get("order_id") or ""),
                 labels.compensation_kind(str(o.get("kind") or "")),
-                str(o.get("rule") or ""),
+                labels.rule(str(o.get("rule") or "")),
                 timefmt.money(o.get("amount")),
                 self.names.get(offerer, offerer),
             )[index.column()]
@@ -111,15 +148,19 @@ class OffersModel(QAbstractTableModel):
 
 
 def describe_offer(o: dict[str, Any]) -> str:
-    lines = [f"{labels.compensation_kind(str(o.get('kind') or ''))} · {_tr('rule')} {o.get('rule')} · {status_text(str(o.get('status')))}"]
+    lines = [_tr("{kind} · rule: {rule} · {status}").format(
+        kind=labels.compensation_kind(str(o.get("kind") or "")), rule=labels.rule(str(o.get("rule") or "")),
+        status=status_text(str(o.get("status"))),
+    )]  # fmt: skip
     for line in o.get("lines") or []:
-        lines.append(f"  {line.get('label')}: {timefmt.money(line.get('amount'))}  [{line.get('rule')}]")
+        lines.append("  " + _tr("{label}: {amount}").format(
+            label=labels.offer_line(line), amount=timefmt.money(line.get("amount"))))  # fmt: skip
     lines.append(_tr("Total {a} (counts against authority: {b})").format(
             a=timefmt.money(o.get("amount")), b=timefmt.money(o.get("authority_amount"))
         ))
-    inputs = o.get("inputs") or {}
+    inputs = _inputs_text(dict(o.get("inputs") or {}))
     if inputs:
-        lines.append(_tr("Inputs: ") + ", ".join(f"{k}={v}" for k, v in inputs.items()))
+        lines.append(_tr("Inputs: ") + inputs)
     return "\n".join(lines)
 
 

@@ -69,9 +69,7 @@ def _when(value: datetime | None) -> str:
 
 def _repair_line(line: Any) -> str:
     """A quote line named for people ("Screen", "屏幕"), not by its policy code."""
-    kind = str(getattr(line, "label", "")).split(" ", 1)[0]
-    code = str(getattr(line, "code", ""))
-    name = labels.repair_labour(code) if kind == "labour" else labels.repair_part(code)
+    name = labels.text(getattr(line, "label_code", None), getattr(line, "params", None), str(line.label))
     if line.amount == line.list_price:
         return _tr("{name}: {amount}").format(name=name, amount=timefmt.money(line.amount))
     return _tr("{name}: {amount} (list {list})").format(
@@ -288,14 +286,14 @@ class CalculatorPanel(QWidget):
         if self.conversation_id:
             args["conversation_id"] = self.conversation_id
         if kind == "fake_goods":
-            args["testing_fee"] = self._money(self.testing_edit, "testing fee")
-            args["shipping_fee"] = self._money(self.shipping_edit, "shipping fee")
+            args["testing_fee"] = self._money(self.testing_edit, _tr("testing fee"))
+            args["shipping_fee"] = self._money(self.shipping_edit, _tr("shipping fee"))
         if kind == "service_failure":
             args["severity"] = str(self.severity_combo.currentData())
         if kind == "damaged_goods":
             args["reship"] = self.reship_check.isChecked()
         if kind == "goodwill":
-            amount = self._money(self.goodwill_edit, "goodwill amount", optional=True)
+            amount = self._money(self.goodwill_edit, _tr("goodwill amount"), optional=True)
             if amount is not None:
                 args["goodwill_amount"] = amount
         return args
@@ -328,14 +326,15 @@ class CalculatorPanel(QWidget):
                 packaging_intact=self.packaging_check.isChecked(), now=self._clock(),
             )  # fmt: skip
         except calc.CalculatorError as exc:
-            self.eligibility_label.setText(_tr("Cannot assess: {m}").format(m=exc.message))
+            self.eligibility_label.setText(_tr("Cannot assess: {m}").format(m=labels.error(exc)))
             return
         self.eligibility = e
         lines = [
             _tr("Verdict: {v}").format(v=labels.verdict(str(e.verdict)))
-            + (f" ({', '.join(labels.verdict(str(o)) for o in e.options)})" if e.options else ""),
-            _tr("Rule: {r}").format(r=e.rule),
-            e.explanation,
+            + (_tr(" ({options})").format(options=_tr(", ").join(labels.verdict(str(o)) for o in e.options))
+               if e.options else ""),
+            _tr("Rule: {r}").format(r=labels.rule(e.rule)),
+            labels.text(e.reason_code, e.params, e.explanation),
         ]
         if e.deadline is not None:
             lines.append(_tr("Deadline: {d}").format(d=_when(e.deadline)))
@@ -355,13 +354,22 @@ class CalculatorPanel(QWidget):
         try:
             q = self._quote(**self.offer_args())
         except Exception as exc:  # noqa: BLE001 - ServiceError / CalculatorError / DomainError
-            self.lines_label.setText(str(getattr(exc, "message", "") or exc))
+            self.lines_label.setText(labels.error(exc))
             self.total_label.setText("")
             self.authority_label.setText("")
             return
         self.quote_result = q
-        self.lines_label.setText("\n".join(f"{line.label}: {timefmt.money(line.amount)}  [{line.rule}]" for line in q.lines))
-        self.total_label.setText(_tr("Total {t} · {rounding}").format(t=timefmt.money(q.total), rounding=_tr(q.rounding)))
+        lines = [
+            _tr("{name}: {amount}").format(
+                name=labels.text(getattr(line, "label_code", None), getattr(line, "params", None), line.label),
+                amount=timefmt.money(line.amount),
+            )
+            for line in q.lines
+        ]
+        lines.append(_tr("Rule: {r}").format(r=labels.rule(q.rule)))
+        self.lines_label.setText("\n".join(lines))
+        rounding = labels.text(getattr(q, "rounding_code", None), fallback=q.rounding)
+        self.total_label.setText(_tr("Total {t} · {rounding}").format(t=timefmt.money(q.total), rounding=rounding))
         amount = getattr(q, "authority_amount", q.total)
         if self._authority is not None:
             within, limit, needs = self._authority(amount)
@@ -394,7 +402,7 @@ class CalculatorPanel(QWidget):
                                   user_caused=self.user_caused_check.isChecked(), parts=parts,
                                   labour_code=self.labour_combo.currentData(), now=self._clock())  # fmt: skip
         except calc.CalculatorError as exc:
-            self.repair_label.setText(_tr("Cannot quote: {m}").format(m=exc.message))
+            self.repair_label.setText(_tr("Cannot quote: {m}").format(m=labels.error(exc)))
             return
         self.repair = r
         status = _tr("In warranty until {d}") if r.in_warranty else _tr("Out of warranty (ended {d})")
@@ -405,7 +413,7 @@ class CalculatorPanel(QWidget):
             lines.append(_tr("The customer accepts the quote before work starts."))
         if r.extended_warranty_offer is not None:
             lines.append(_tr("Extended warranty: {p}").format(p=timefmt.money(r.extended_warranty_offer)))
-        lines.append(_tr("Rule: {r}").format(r=r.rule))
+        lines.append(_tr("Rule: {r}").format(r=labels.rule(r.rule)))
         self.repair_label.setText("\n".join(lines))
         if r.warranty_ends is not None:
             self.result["warranty_end"] = r.warranty_ends.astimezone().strftime("%Y-%m-%d")
@@ -418,7 +426,7 @@ class CalculatorPanel(QWidget):
         try:
             args = self.offer_args()
         except calc.CalculatorError as exc:
-            self.lines_label.setText(exc.message)
+            self.lines_label.setText(labels.error(exc))
             return
         self.offer_button.setEnabled(False)
         self.offer_requested.emit(args)

@@ -8,7 +8,7 @@ The dialogs only ask; the desk window runs the use cases (`services.open_case`,
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -52,10 +52,16 @@ class Verdict:
 
     eligible: bool
     options: tuple[str, ...]
-    explanation: str
+    explanation: str  # the domain's English; shown only for a code this build cannot word
     rule: str = ""
     deadline: datetime | None = None
     ship_back_days: int | None = None
+    reason_code: str | None = None
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
+
+    def text(self) -> str:
+        """The explanation in the UI language (call on the UI thread)."""
+        return labels.text(self.reason_code, self.params, self.explanation)
 
 
 def assess(
@@ -78,7 +84,7 @@ def assess(
             packaging_intact=packaging_intact, customer_fault=customer_fault, now=now,
         )  # fmt: skip
     except CalculatorError as exc:
-        return Verdict(eligible=False, options=(), explanation=str(exc))
+        return Verdict(eligible=False, options=(), explanation=str(exc), reason_code=exc.code, params=exc.params)
     return Verdict(
         eligible=result.verdict != "not_eligible",
         options=result.options,
@@ -86,6 +92,8 @@ def assess(
         rule=result.rule,
         deadline=result.deadline,
         ship_back_days=result.ship_back_days,
+        reason_code=result.reason_code,
+        params=result.params,
     )
 
 
@@ -207,12 +215,15 @@ class OpenCaseDialog(QDialog):
         if kind == "repair":
             lines.append(_tr("Repair: checked by the service department against the warranty."))
         elif verdict.eligible:
-            offered = ", ".join(labels.case_kind(o) if o in KINDS else _tr("repair only") for o in verdict.options)
+            offered = _tr(", ").join(labels.case_kind(o) if o in KINDS else _tr("repair only") for o in verdict.options)
             lines.append(_tr("Eligible: {options}").format(options=offered or "—"))
         else:
             lines.append(_tr("Not eligible"))
         if kind != "repair":
-            lines.append(verdict.explanation + (f" ({verdict.rule})" if verdict.rule else ""))
+            explained = verdict.text()
+            if verdict.rule:
+                explained = _tr("{text} ({rule})").format(text=explained, rule=labels.rule(verdict.rule))
+            lines.append(explained)
             if verdict.deadline is not None:
                 lines.append(_tr("Deadline: {time}").format(time=timefmt.date_time(verdict.deadline) or "—"))
             if verdict.ship_back_days:
