@@ -295,8 +295,10 @@ def _apply_rows(cursor: sqlite3.Cursor, changes: Iterable[AnyChange]) -> ChangeC
 def _unmapped(session: Session, active: bool = True) -> Iterator[None]:
     """Within the caller's transaction: no memory-mapped reads on this connection, the
     connection's ``mmap_size`` restored afterwards. Pages read through a memory map count in
-    the process's RSS (up to the map size, 256 MB) however little of them is needed again; a
-    bulk load walks the whole file, so it reads through the bounded page cache instead."""
+    the process's RSS (up to the map size) however little of them is needed again; a bulk load
+    walks the whole file, so it reads through the bounded page cache instead. The pool's
+    connections run without a map already (`store.db.MMAP_SIZE`): this keeps a load off it
+    should that setting change."""
     if not active:
         yield
         return

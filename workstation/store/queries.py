@@ -77,9 +77,10 @@ def _read_unmapped(db: CacheDatabase) -> Iterator[Session]:
     """A read whose pages come through SQLite's bounded page cache, not the memory map.
 
     The desk's list reads touch rows all over a 1-2 GB cache; every page read through the
-    map stays in the process's resident set (up to 256 MB per pooled connection), while
+    map stays in the process's resident set (up to the map size per pooled connection), while
     the page cache is bounded (and kept small here). The connection's settings are
-    restored afterwards."""
+    restored afterwards. (The pool runs without a map already, `store.db.MMAP_SIZE`: this
+    keeps the list reads off it should that setting change.)"""
     with db.read() as session:
         conn = session.connection()
         raw = conn.connection.driver_connection

@@ -189,7 +189,8 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "orders": (("order_no",), ("customer_id",), ("placed_at",), ("tracking_number",)),
     "order_items": (("order_id",),),
     "conversations": (
-        ("status", "sla_due_at"),
+        # `id` last: the inbox ids query is answered from the index alone (no row lookups).
+        ("status", "sla_due_at", "id"),
         ("assignee_id", "status"),
         ("priority", "status"),
         ("channel",),

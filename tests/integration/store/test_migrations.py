@@ -4,6 +4,10 @@ upgrade keeps the outbox."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
 from pathlib import Path
 
 from alembic import command
@@ -12,8 +16,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from workstation.store import outbox
+from workstation.store.apply import BulkLoader, begin_bulk_load, bulk_load_pending, finish_bulk_load
 from workstation.store.db import CacheDatabase, create_cache_engine
-from workstation.store.migrate import MIGRATIONS, alembic_config, current_revision, head_revision
+from workstation.store.migrate import (
+    HEAD_REVISION,
+    MIGRATIONS,
+    alembic_config,
+    current_revision,
+    head_revision,
+)
 from workstation.store.tables import FTS_TABLES, metadata, outside_metadata
 
 
@@ -123,3 +134,93 @@ def test_a_cache_from_a_newer_client_is_reported_incompatible(tmp_path: Path) ->
     with pytest.raises(CacheIncompatible) as info:
         CacheDatabase.open(path)
     assert isinstance(info.value, CacheCorrupt)
+
+
+# --- 0002: the inbox index covers id; Alembic imported only when a migration is due ---------
+
+
+def test_head_revision_constant_is_the_scripts_head() -> None:
+    assert HEAD_REVISION == head_revision(), "bump store.migrate.HEAD_REVISION with the new revision"
+
+
+def _schema(path: Path) -> list[tuple[str, str, str]]:
+    with closing(sqlite3.connect(str(path))) as conn:
+        rows = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"
+        ).fetchall()
+    return [(str(t), str(n), str(q)) for t, n, q in rows]
+
+
+def _at_0001(path: Path) -> None:
+    engine = create_cache_engine(path)
+    command.upgrade(alembic_config(engine.execution_options(sqlite_begin="IMMEDIATE")), "0001")
+    engine.dispose()
+
+
+def test_upgrading_from_0001_swaps_the_inbox_index(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.sqlite3"
+    CacheDatabase.open(fresh).close()
+    path = tmp_path / "old.sqlite3"
+    _at_0001(path)
+    names = {n for _t, n, _q in _schema(path)}
+    assert "ix_conversations_status_sla_due_at" in names
+    assert "ix_conversations_status_sla_due_at_id" not in names
+    CacheDatabase.open(path).close()
+    assert _schema(path) == _schema(fresh)
+
+
+def test_a_bulk_load_cut_short_under_0001_ends_with_the_new_index(tmp_path: Path) -> None:
+    """0001 client: bulk load starts (old index dropped, its SQL saved), process dies. New
+    client: upgrade, resume, finish — the schema must be a fresh cache's, old index gone."""
+    fresh = tmp_path / "fresh.sqlite3"
+    CacheDatabase.open(fresh).close()
+    path = tmp_path / "old.sqlite3"
+    _at_0001(path)
+    db = CacheDatabase.open(path, migrate=False)
+    _enqueue_some(db)
+    outbox_before = outbox.entries(db)
+    with db.write() as s:
+        assert begin_bulk_load(s) is True
+    loader = BulkLoader(db)
+    conv = {"id": "c1", "status": "open", "resolution_due_at": "2026-01-02T00:00:00Z"}
+    loader.apply_page([{"entity": "conversations", "id": "c1", "seq": 1, "data": conv}], "v1:1", last_applied_mutation_id=0)
+    db.engine.dispose()  # "crash" mid-load, under the old schema
+
+    db = CacheDatabase.open(path)  # upgrades to head while the load is pending
+    try:
+        assert current_revision(db.engine) == head_revision()
+        with db.read() as s:
+            assert bulk_load_pending(s)
+            names = set(s.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars())
+        # Still deferred: neither index is maintained row by row during the rest of the load.
+        assert not names & {"ix_conversations_status_sla_due_at", "ix_conversations_status_sla_due_at_id"}
+        assert finish_bulk_load(db) > 0
+        assert outbox.entries(db) == outbox_before
+        with db.read() as s:
+            plan = " ".join(
+                str(r[-1])
+                for r in s.execute(text("EXPLAIN QUERY PLAN SELECT id FROM conversations WHERE status = 'open' ORDER BY sla_due_at"))
+            )
+        assert "COVERING INDEX ix_conversations_status_sla_due_at_id" in plan
+    finally:
+        db.close()
+    assert _schema(path) == _schema(fresh)
+
+
+def test_an_up_to_date_cache_opens_without_importing_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    CacheDatabase.open(path).close()
+    probe = (
+        "import sys; from pathlib import Path; from workstation.store.db import CacheDatabase; "
+        f"CacheDatabase.open(Path({str(path)!r})).close(); "
+        "print(sorted(m for m in sys.modules if m == 'alembic' or m.startswith('alembic.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    # A cache that does need migrating still gets it (and so imports Alembic).
+    old = tmp_path / "old.sqlite3"
+    _at_0001(old)
+    probe_old = probe.replace(repr(str(path)), repr(str(old)))
+    out = subprocess.run([sys.executable, "-c", probe_old], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() != "[]"
+    assert _schema(old) == _schema(path)

@@ -27,7 +27,7 @@ from workstation.store.apply import (
     indexes_deferred,
     search_index_deferred,
 )
-from workstation.store.db import CacheDatabase
+from workstation.store.db import CACHE_KIB, MMAP_SIZE, CacheDatabase
 from workstation.store.search import search
 from workstation.sync.protocol import Change
 
@@ -236,7 +236,8 @@ def test_bulk_loader_settings_do_not_leak_into_the_pool(db: CacheDatabase) -> No
         with db.write() as s:
             c = s.connection()
             assert c.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
-            assert c.exec_driver_sql("PRAGMA mmap_size").scalar() == 268435456
+            assert c.exec_driver_sql("PRAGMA mmap_size").scalar() == MMAP_SIZE
+            assert c.exec_driver_sql("PRAGMA cache_size").scalar() == -CACHE_KIB
 
 
 def test_a_crash_mid_bulk_load_is_detected_and_finished_on_the_next_start(cache_path: Any) -> None:
