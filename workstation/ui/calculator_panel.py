@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from workstation.services import scripts as calc
 from workstation.ui import labels, timefmt
+from workstation.ui.models.inbox import BackgroundRunner
 
 
 def _tr(text: str) -> str:
@@ -88,14 +89,20 @@ class CalculatorPanel(QWidget):
         clock: Callable[[], datetime],
         quote: Callable[..., Any] | None = None,
         authority: Callable[[Decimal], tuple[bool, Decimal, str | None]] | None = None,
+        runner: BackgroundRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """With `runner`, the compensation quote (which reads the cache) runs in the
+        background and its figures land when it answers; without, it runs inline (tests)."""
         super().__init__(parent)
         self.setObjectName("calculatorPanel")
         self._policy = policy
         self._clock = clock
         self._quote = quote
         self._authority = authority
+        self._runner = runner
+        self._quote_generation = 0  # +1 per recompute: an answer for older inputs is dropped
+        self._quoting = False
         self.item: dict[str, Any] | None = None
         self.order: dict[str, Any] | None = None
         self.conversation_id: str | None = None
@@ -343,7 +350,14 @@ class CalculatorPanel(QWidget):
             lines.append(_tr("Ship back within {n} days").format(n=e.ship_back_days))
         self.eligibility_label.setText("\n".join(lines))
 
+    @property
+    def quoting(self) -> bool:
+        """A background quote for the current inputs has not answered yet."""
+        return self._quoting
+
     def _compensation(self) -> None:
+        self._quote_generation += 1
+        self._quoting = False
         self.quote_result = None
         self.offer_button.setEnabled(False)
         if self.item is None or self._quote is None:
@@ -352,12 +366,45 @@ class CalculatorPanel(QWidget):
             self.authority_label.setText("")
             return
         try:
-            q = self._quote(**self.offer_args())
-        except Exception as exc:  # noqa: BLE001 - ServiceError / CalculatorError / DomainError
-            self.lines_label.setText(labels.error(exc))
-            self.total_label.setText("")
-            self.authority_label.setText("")
+            args = self.offer_args()  # bad amounts are reported at once, without a round trip
+        except calc.CalculatorError as exc:
+            self._quote_failed(exc)
             return
+        quote = self._quote
+        if self._runner is None:
+            try:
+                q = quote(**args)
+            except Exception as exc:  # noqa: BLE001 - ServiceError / CalculatorError / DomainError
+                self._quote_failed(exc)
+                return
+            self._quoted(q)
+            return
+        # The quote reads the cache (order, earlier offers): off the UI thread. The labels keep
+        # the previous figures until the answer (no flicker); Offer stays off meanwhile.
+        generation = self._quote_generation
+        self._quoting = True
+        self._runner.run_in_background(owner=self, fn=
+            lambda: quote(**args),
+            on_success=lambda q: self._quote_arrived(generation, q, None),
+            on_failure=lambda exc: self._quote_arrived(generation, None, exc),
+        )  # fmt: skip
+
+    def _quote_arrived(self, generation: int, q: Any, exc: BaseException | None) -> None:
+        if generation != self._quote_generation:
+            return  # the inputs changed meanwhile; a newer quote is on its way
+        self._quoting = False
+        if exc is not None:
+            self._quote_failed(exc)
+        else:
+            self._quoted(q)
+        self.result_changed.emit(dict(self.result))
+
+    def _quote_failed(self, exc: BaseException) -> None:
+        self.lines_label.setText(labels.error(exc))
+        self.total_label.setText("")
+        self.authority_label.setText("")
+
+    def _quoted(self, q: Any) -> None:
         self.quote_result = q
         lines = [
             _tr("{name}: {amount}").format(

@@ -188,6 +188,8 @@ class CustomerPanel(QWidget):
         self._reader = reader
         self._runner = runner
         self._generation = 0
+        self._announce = False  # a show_customer() is waiting for its card: always render + emit loaded
+        self._html = ""  # what the browser shows, so an identical re-render can be skipped
         self.customer_id: str | None = None
         self.conversation_id: str | None = None
         self.card: CustomerCard | None = None
@@ -211,9 +213,21 @@ class CustomerPanel(QWidget):
         self.show_placeholder()
 
     def show_placeholder(self) -> None:
-        self.browser.setHtml(f"<p style='color:#5f6368'>{_e(_tr('Select a conversation to see its customer.'))}</p>")
+        self._set_html(f"<p style='color:#5f6368'>{_e(_tr('Select a conversation to see its customer.'))}</p>")
+        self.browser.setProperty("customer", None)
 
     def show_customer(self, customer_id: str | None, *, conversation_id: str | None = None) -> None:
+        self._announce = True
+        self._load(customer_id, conversation_id)
+
+    def reload(self) -> None:
+        """Read the card again after a live change that may concern it. The pane is rebuilt
+        (and `loaded` emitted) only when the card differs from the one shown: live changes
+        name tables, not rows, and most of them are about other customers."""
+        if self.customer_id:
+            self._load(self.customer_id, self.conversation_id)
+
+    def _load(self, customer_id: str | None, conversation_id: str | None) -> None:
         self._generation += 1
         generation = self._generation
         if customer_id != self.customer_id:
@@ -221,6 +235,8 @@ class CustomerPanel(QWidget):
         self.customer_id = customer_id
         self.conversation_id = conversation_id
         if not customer_id:
+            self._announce = False
+            self.card = None
             self.show_placeholder()
             return
         reader = self._reader
@@ -230,29 +246,37 @@ class CustomerPanel(QWidget):
             on_failure=lambda exc: self._arrived(generation, customer_id, None),
         )
 
-    def reload(self) -> None:
-        if self.customer_id:
-            self.show_customer(self.customer_id, conversation_id=self.conversation_id)
-
     def _arrived(self, generation: int, customer_id: str, card: CustomerCard | None) -> None:
         if generation != self._generation:
             return
+        shown = self.browser.property("customer") == customer_id
+        if not self._announce and shown and card is not None and card == self.card:
+            return  # a live reload that found nothing new for this customer: leave the pane be
+        self._announce = False
         if card is None:
             self.card = None
-            self.browser.setHtml(f"<p>{_e(_tr('This customer is not in the local cache yet.'))}</p>")
+            self._set_html(f"<p>{_e(_tr('This customer is not in the local cache yet.'))}</p>")
+            self.browser.setProperty("customer", None)
         else:
             bar = self.browser.verticalScrollBar()
-            keep = bar.value() if self.browser.property("customer") == customer_id else 0
+            keep = bar.value() if shown else 0
             self.card = card
             self._render(customer_id)
             bar.setValue(keep)
             self._load_suggestions(generation, customer_id)
         self.loaded.emit(customer_id)
 
+    def _set_html(self, text: str) -> None:
+        # setHtml re-lays out the whole document (~18 ms for a big card): skip it when the
+        # text is what the browser already shows (a change the card does not display).
+        if text != self._html:
+            self._html = text
+            self.browser.setHtml(text)
+
     def _render(self, customer_id: str) -> None:
         if self.card is None:
             return
-        self.browser.setHtml(
+        self._set_html(
             render(
                 self.card,
                 current_conversation=self.conversation_id,

@@ -8,6 +8,7 @@ composition root forwards from the engine (through `SyncBridge`, on the UI threa
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -71,6 +72,10 @@ LIVE_ENTITIES_TIMELINE = frozenset({"messages", "calls", "cases", "case_events",
 LIVE_ENTITIES_SCRIPTS = frozenset({"reply_scripts"})
 LIVE_ENTITIES_OFFERS = frozenset({"compensation_offers"})
 LIVE_ENTITIES_ARRIVALS = frozenset({"messages", "conversations"})
+LIVE_DELAY_MS = 150  # a burst of changes becomes one refresh
+# While a sync round writes, each page would refresh the inbox (a big read plus a merge on the
+# UI thread); at most one a second keeps the UI thread free, and the round's end catches up.
+LIVE_INBOX_INTERVAL_S = 1.0
 LIVE_ENTITIES_CUSTOMER = frozenset(
     {"customers", "identities", "orders", "order_items", "conversations", "cases", "compensation_offers", "surveys"}
 )
@@ -163,6 +168,10 @@ class DeskWindow(QMainWindow):
         self._names: dict[str, str] = {}
         self._counts: dict[str, int] = {}
         self._pending_live: set[str] = set()
+        self._inbox_due = False  # a live inbox refresh waits for its turn
+        self._inbox_now = False  # ... and must not wait (the agent's own change, the round's end)
+        self._inbox_refreshed_at: float | None = None  # monotonic time of the last live one
+        self._monotonic: Callable[[], float] = time.monotonic  # tests step it
         self._synced_once = not sync_expected
         self._inbox_loaded = False
         self._ready_sent = False
@@ -246,7 +255,7 @@ class DeskWindow(QMainWindow):
 
         self._live_timer = QTimer(self)
         self._live_timer.setSingleShot(True)
-        self._live_timer.setInterval(150)
+        self._live_timer.setInterval(LIVE_DELAY_MS)
         self._live_timer.timeout.connect(self._apply_live)
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(1000)
@@ -282,7 +291,7 @@ class DeskWindow(QMainWindow):
 
         self.calculator = CalculatorPanel(
             policy=policy, clock=self._clock, quote=quote,
-            authority=authority if policy is not None else None, parent=self,
+            authority=authority if policy is not None else None, runner=self._runner, parent=self,
         )  # fmt: skip
         self.calculator_dock = QDockWidget(_tr("Calculators"), self)
         self.calculator_dock.setObjectName("calculatorDock")
@@ -1170,6 +1179,9 @@ class DeskWindow(QMainWindow):
         if isinstance(pending, int):
             self._show_pending_count(pending, None)
         self._update_sync_label()
+        if state != "syncing" and self._inbox_due:
+            self._inbox_now = True  # the round is over: show its final state now
+            self._live_timer.start(0)
         if state != "syncing" and not self._synced_once:
             self._synced_once = True
             self.inbox.refresh()
@@ -1206,17 +1218,39 @@ class DeskWindow(QMainWindow):
     # -- live updates -----------------------------------------------------------------------
 
     def apply_changes(self, entities: Any) -> None:
-        """Refresh what `entities` (a set of table names, or OpChanges) touched; coalesced."""
-        names = getattr(entities, "entities", entities)
-        self._pending_live.update(str(n) for n in names or ())
+        """Refresh what `entities` (a set of table names, or OpChanges) touched; coalesced.
+
+        A plain set comes from a sync round (page by page): the inbox then refreshes at most
+        once a second, and at once when the round ends. An OpChanges is the agent's own
+        action, which they expect to see in the inbox right away."""
+        local = hasattr(entities, "entities")
+        names = {str(n) for n in getattr(entities, "entities", entities) or ()}
+        self._pending_live.update(names)
         self._pending_live.add("outbox")
-        if not self._live_timer.isActive():
-            self._live_timer.start()
+        if names & LIVE_ENTITIES_INBOX:
+            self._inbox_due = True
+            self._inbox_now = self._inbox_now or local
+        # The timer may be waiting for the inbox's turn: the rest must not wait that long.
+        if not self._live_timer.isActive() or self._live_timer.remainingTime() > LIVE_DELAY_MS:
+            self._live_timer.start(LIVE_DELAY_MS)
+
+    def _refresh_inbox_live(self) -> bool:
+        """Refresh the inbox if one is due and its turn has come; else arm the timer for it."""
+        if not self._inbox_due:
+            return False
+        now, last = self._monotonic(), self._inbox_refreshed_at
+        if not self._inbox_now and last is not None and now - last < LIVE_INBOX_INTERVAL_S:
+            if not self._live_timer.isActive():
+                self._live_timer.start(int((LIVE_INBOX_INTERVAL_S - (now - last)) * 1000) + 1)
+            return False
+        self._inbox_due = self._inbox_now = False
+        self._inbox_refreshed_at = now
+        self.inbox.refresh()
+        return True
 
     def _apply_live(self) -> None:
         names, self._pending_live = self._pending_live, set()
-        if names & LIVE_ENTITIES_INBOX:
-            self.inbox.refresh()
+        refreshed_inbox = self._refresh_inbox_live()
         if self._current_id is not None:
             if names & LIVE_ENTITIES_TIMELINE:
                 self.timeline_model.reload()
@@ -1232,7 +1266,8 @@ class DeskWindow(QMainWindow):
             self.check_arrivals()
         if "calls" in names and self._call_watcher is not None:
             self._call_watcher.refresh()  # the call record follows the change; its timer is a fallback
-        self._refresh_counts()
+        if refreshed_inbox or not self._inbox_due:  # the tab counts go with the inbox they count
+            self._refresh_counts()
 
     def _load_names(self) -> None:
         reader = self._reader
@@ -1624,9 +1659,10 @@ class DeskWindow(QMainWindow):
 
     def _customer_merged(self, kept_id: str, merged_id: str) -> None:
         """A merge at the server: the moved rows arrive with the pull it asked for."""
+        from workstation.services.changes import OpChanges
         from workstation.services.customers import MERGED_ENTITIES
 
-        self.apply_changes(MERGED_ENTITIES)
+        self.apply_changes(OpChanges(entities=MERGED_ENTITIES))  # the agent's own action: no waiting
         self.statusBar().showMessage(_tr("Customers merged; their histories are now one."), 8000)
 
     def open_customer(self, customer_id: str) -> None:
