@@ -124,3 +124,16 @@ def test_register_adds_entries_keeps_reviewed_ones_and_refuses_broken_placeholde
         set_language(qapp, "en")
         for key in [k for k in i18n.ZH_CN if k[0] == context]:
             del i18n.ZH_CN[key]
+
+
+@pytest.mark.parametrize(("days", "english"), [(0, "today"), (1, "1 day ago"), (5, "5 days ago")])
+def test_delivery_age_reads_right_for_today_one_day_and_more(qapp, days, english) -> None:  # type: ignore[no-untyped-def]
+    from workstation.ui.customer_panel import _signed_text
+
+    set_language(qapp, "en")
+    assert _signed_text("Nov 2, 2026", days) == f"signed for Nov 2, 2026, {english}"
+    set_language(qapp, "zh_CN")
+    try:
+        assert "签收" in _signed_text("11月2日", days) and "ago" not in _signed_text("11月2日", days)
+    finally:
+        set_language(qapp, "en")

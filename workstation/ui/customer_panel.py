@@ -110,11 +110,7 @@ def render(
     for o in card.orders:
         signed = o.get("delivered_at")
         days = timefmt.days_since(signed)
-        when = (
-            _tr("signed for {date}, {days} days ago").format(date=timefmt.day(signed), days=days)
-            if signed and days is not None
-            else _tr("not delivered yet")
-        )
+        when = _tr("not delivered yet") if not signed or days is None else _signed_text(timefmt.day(signed), days)
         out.append(
             f"<div><b>{_e(o.get('order_no'))}</b> <span class='muted'>{_e(o.get('shop'))} · "
             f"{_e(timefmt.money(o.get('amount')))}</span><br><span class='muted'>{_e(when)}</span><ul style='margin:0'>"
@@ -139,7 +135,7 @@ def render(
         out.append(
             f"<tr><td class='muted' style='white-space:nowrap'>{_e(timefmt.day(conv.get('last_message_at')))}</td>"
             f"<td style='white-space:nowrap'>{_e(labels.channel(str(conv.get('channel') or '')))}</td><td>{link}</td>"
-            f"<td class='muted'>{_e(labels.status(str(conv.get('status') or '')))}</td></tr>"
+            f"<td class='muted' style='white-space:nowrap'>{_e(labels.status(str(conv.get('status') or '')))}</td></tr>"
         )
     out.append("</table>")
 
@@ -409,3 +405,12 @@ class CustomerPanel(QWidget):
             detail = getattr(exc, "detail", "") or getattr(exc, "message", "") or str(exc)
             text = _merge_tr("Could not merge: {error}").format(error=detail)
         self.merge_bar.show_message(text, error=True)
+
+
+def _signed_text(date: str, days: int) -> str:
+    # English needs its own wording for today and for one day; Chinese uses one form.
+    if days == 0:
+        return _tr("signed for {date}, today").format(date=date)
+    if days == 1:
+        return _tr("signed for {date}, 1 day ago").format(date=date)
+    return _tr("signed for {date}, {days} days ago").format(date=date, days=days)

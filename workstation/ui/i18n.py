@@ -204,6 +204,8 @@ ZH_CN: dict[tuple[str, str], str] = {
     ("CustomerPanel", "Address"): "地址",
     ("CustomerPanel", "Orders"): "订单",
     ("CustomerPanel", "signed for {date}, {days} days ago"): "{date} 签收，已 {days} 天",
+    ("CustomerPanel", "signed for {date}, today"): "{date} 签收，今天",
+    ("CustomerPanel", "signed for {date}, 1 day ago"): "{date} 签收，已 1 天",
     ("CustomerPanel", "not delivered yet"): "尚未签收",
     ("CustomerPanel", "Conversations"): "历史会话",
     ("CustomerPanel", "Cases"): "售后单",
