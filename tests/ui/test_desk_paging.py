@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from tests.ui.desk_fakes import FakeReader
 from workstation.ui.conversation_panel import ConversationPanel
@@ -140,6 +140,29 @@ def test_inbox_refresh_in_the_same_order_repaints_only_what_changed(qtbot) -> No
     model.refresh()
     runner.finish_all()
     assert layouts and keep.row() == 31
+
+
+def test_inbox_refresh_repaints_changed_rows_apart_and_shows_their_new_values(qtbot) -> None:  # type: ignore[no-untyped-def]
+    reader, runner = FakeReader(), HeldRunner()
+    model = InboxModel(reader=reader, runner=runner, query=InboxQuery(view="all"), page_size=100, tick_ms=0)
+    model.refresh()
+    runner.finish_all()
+    far_apart = [model.conversation_id(10), model.conversation_id(80)]
+    for n, cid in enumerate(far_apart):
+        reader.rows[cid] = {**reader.rows[cid], "subject": f"主题 {n}", "preview": "新消息", "unread": 2,
+                            "priority": "urgent"}  # fmt: skip
+    spans: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom, *_: spans.append((top.row(), bottom.row())))
+    model.refresh()
+    runner.finish_all()
+    # a range 10..80 would repaint every row between them (the whole screen)
+    assert spans == [(10, 10), (80, 80)]
+    index = model.index(80, Col.PREVIEW)
+    assert model.data(index) == "主题 1 — 新消息"
+    assert model.data(index, Qt.ItemDataRole.ToolTipRole) == "主题 1\n新消息"
+    assert model.data(index, Qt.ItemDataRole.FontRole) is not None  # unread: bold
+    assert model.data(model.index(80, Col.UNREAD)) == "●"
+    assert model.data(model.index(80, Col.PRIORITY), Qt.ItemDataRole.ForegroundRole) is not None
 
 
 def test_inbox_rows_still_pass_the_model_tester_after_refreshes(qtbot, qtmodeltester) -> None:  # type: ignore[no-untyped-def]

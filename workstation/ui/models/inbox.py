@@ -90,6 +90,7 @@ _FONT = int(Qt.ItemDataRole.FontRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _ALIGN_SLA = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _ALIGN_UNREAD = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter)
+_UNREAD, _CHANNEL, _PREVIEW, _PRIORITY, _SLA = (int(c) for c in (Col.UNREAD, Col.CHANNEL, Col.PREVIEW, Col.PRIORITY, Col.SLA))
 
 
 def _tr(text: str) -> str:
@@ -147,6 +148,57 @@ def changed_in_place(old_rows: list[dict[str, Any]], rows: list[dict[str, Any]])
     return [n for n, (a, b) in enumerate(zip(rows, old_rows, strict=True)) if a != b]
 
 
+Texts = tuple[Any, ...]
+"""A row's fixed display values, by `Col` (SLA excepted), then `_T_*` below."""
+_T_TIP, _T_UNREAD, _T_URGENT, _T_CHANNEL = _NCOLS, _NCOLS + 1, _NCOLS + 2, _NCOLS + 3
+
+
+def row_texts(item: dict[str, Any]) -> Texts:
+    """Everything `data()` shows of a row except the SLA countdown, worked out once when the
+    row arrives: a painted cell asks for ~10 roles, and every call into Python from the UI
+    thread waits for the interpreter lock while a sync thread holds it."""
+    unread = bool(item.get("unread"))
+    subject = str(item.get("subject") or "")
+    raw_preview = str(item.get("preview") or "")
+    preview = " ".join(raw_preview.split())
+    shown = f"{subject} — {preview}" if subject and preview and preview != subject else subject or preview
+    channel = str(item.get("channel") or "")
+    return (
+        "●" if unread else "",
+        labels.channel(channel),
+        str(item.get("customer_name") or item.get("customer_id") or ""),
+        shown,
+        labels.request_type(str(item.get("request_type") or "")),
+        labels.priority(str(item.get("priority") or "")),
+        "",  # SLA: live
+        f"{subject}\n{raw_preview}".strip(),
+        unread,
+        item.get("priority") == "urgent",
+        channel,
+    )
+
+
+def texts_reusing(old_rows: list[dict[str, Any]], old_texts: list[Texts], rows: list[dict[str, Any]]) -> list[Texts]:
+    """Texts of `rows`, reusing those of `old_rows` that did not change."""
+    known = {r.get("id"): (r, t) for r, t in zip(old_rows, old_texts, strict=True)}
+    out: list[Texts] = []
+    for r in rows:
+        hit = known.get(r.get("id"))
+        out.append(hit[1] if hit is not None and (hit[0] is r or hit[0] == r) else row_texts(r))
+    return out
+
+
+def changed_runs(changed: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last) runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for n in changed:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
 def sla_clock(row: dict[str, Any], amber_percent: Decimal) -> SlaClock | None:
     """The clock that matters now: first response until answered, then resolution."""
     if row.get("status") in CLOCK_STOPPED:
@@ -173,6 +225,7 @@ class _Prepared:
     version: int
     changed: list[int] | None  # rows changed in place; None: other rows or another order
     clocks: list[SlaClock | None]  # of the refreshed rows
+    texts: list[Texts]  # of the refreshed rows
 
 
 class InboxModel(QAbstractTableModel):
@@ -203,6 +256,7 @@ class InboxModel(QAbstractTableModel):
         self._ids: list[str] = []
         self._rows: list[dict[str, Any]] = []
         self._clocks: list[SlaClock | None] = []
+        self._texts: list[Texts] = []  # parallel to _rows
         self._generation = 0
         self._version = 0  # +1 whenever _rows changes: a refresh's precomputed diff is for one version
         self._loading = False
@@ -251,7 +305,7 @@ class InboxModel(QAbstractTableModel):
         self._query = query
         self._generation += 1
         self.beginResetModel()
-        self._ids, self._rows, self._clocks = [], [], []
+        self._ids, self._rows, self._clocks, self._texts = [], [], [], []
         self._version += 1
         self.endResetModel()
         self._loading = False
@@ -271,12 +325,15 @@ class InboxModel(QAbstractTableModel):
         # worker, against these references: the UI thread only swaps lists when they still
         # hold (the interpreter lock it would hold for a thousand rows is a visible stall).
         version, old_rows, old_clocks, amber = self._version, list(self._rows), list(self._clocks), self._amber
+        old_texts = list(self._texts)
 
         def work() -> tuple[list[str], list[dict[str, Any]], _Prepared]:
             ids = reader.conversation_ids(query)
             rows = reader.conversation_rows(ids[:keep])
             clocks = clocks_reusing(old_rows, old_clocks, rows, amber)
-            return ids, rows, _Prepared(version=version, changed=changed_in_place(old_rows, rows), clocks=clocks)
+            texts = texts_reusing(old_rows, old_texts, rows)
+            changed = changed_in_place(old_rows, rows)
+            return ids, rows, _Prepared(version=version, changed=changed, clocks=clocks, texts=texts)
 
         self._runner.run_in_background(owner=self, priority=VISIBLE_PRIORITY, fn=
             work,
@@ -318,43 +375,49 @@ class InboxModel(QAbstractTableModel):
         if not self._rows:
             if rows:
                 self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
-                self._set(ids, rows, prepared.clocks if prepared is not None else None)
+                self._set(ids, rows, prepared)
                 self.endInsertRows()
             else:
                 self._set(ids, rows)
         elif prepared is not None and prepared.changed is not None:
             # The usual live update: same rows in the same order, a few of them changed.
             # Only those repaint; no layout change, so the view has nothing to re-lay out.
-            self._ids, self._rows, self._clocks = ids, rows, prepared.clocks
+            self._ids, self._rows, self._clocks, self._texts = ids, rows, prepared.clocks, prepared.texts
             self._version += 1
-            if prepared.changed:
-                first, last = prepared.changed[0], prepared.changed[-1]
-                self.dataChanged.emit(self.index(first, 0), self.index(last, len(Col) - 1))
+            # One signal per run of changed rows, not one range from the first to the last:
+            # a range across the screen repaints every visible row (each a dozen data() calls).
+            last_col = _NCOLS - 1
+            for first, last in changed_runs(prepared.changed):
+                self.dataChanged.emit(self.index(first, 0), self.index(last, last_col))
         else:
-            self._relayout(ids, rows, prepared.clocks if prepared is not None else None)
+            self._relayout(ids, rows, prepared)
 
-    def _set(
-        self, ids: list[str], rows: list[dict[str, Any]], clocks: list[SlaClock | None] | None = None
-    ) -> None:
+    def _set(self, ids: list[str], rows: list[dict[str, Any]], prepared: _Prepared | None = None) -> None:
         self._ids = ids
         self._rows = rows
-        self._clocks = clocks if clocks is not None else [sla_clock(r, self._amber) for r in rows]
+        if prepared is not None:
+            self._clocks, self._texts = prepared.clocks, prepared.texts
+        else:
+            self._clocks = [sla_clock(r, self._amber) for r in rows]
+            self._texts = [row_texts(r) for r in rows]
         self._version += 1
 
-    def _relayout(
-        self, ids: list[str], rows: list[dict[str, Any]], clocks: list[SlaClock | None] | None = None
-    ) -> None:
+    def _relayout(self, ids: list[str], rows: list[dict[str, Any]], prepared: _Prepared | None = None) -> None:
         """Move to the new order keeping the row count fixed during the layout change:
         grow first (rows appended) or shrink after (rows removed from the end)."""
         old_ids = [r.get("id") for r in self._rows]
         old_count, new_count = len(self._rows), len(rows)
-        if clocks is None:
+        if prepared is not None:
+            clocks, texts = prepared.clocks, prepared.texts
+        else:
             clocks = clocks_reusing(self._rows, self._clocks, rows, self._amber)
+            texts = texts_reusing(self._rows, self._texts, rows)
         self._version += 1
         if new_count > old_count:
             self.beginInsertRows(QModelIndex(), old_count, new_count - 1)
             self._rows.extend(rows[old_count:])
             self._clocks.extend(clocks[old_count:])
+            self._texts.extend(texts[old_count:])
             self.endInsertRows()
         self.layoutAboutToBeChanged.emit()
         where = {r.get("id"): n for n, r in enumerate(rows)}
@@ -369,11 +432,13 @@ class InboxModel(QAbstractTableModel):
         self._ids = ids
         self._rows = padded
         self._clocks = padded_clocks
+        self._texts = texts + self._texts[new_count:]
         self.layoutChanged.emit()
         if new_count < old_count:
             self.beginRemoveRows(QModelIndex(), new_count, old_count - 1)
             del self._rows[new_count:]
             del self._clocks[new_count:]
+            del self._texts[new_count:]
             self.endRemoveRows()
 
     # -- lazy paging ------------------------------------------------------------------------
@@ -397,6 +462,7 @@ class InboxModel(QAbstractTableModel):
             self._version += 1
             self._rows.extend(rows)
             self._clocks.extend(sla_clock(r, self._amber) for r in rows)
+            self._texts.extend(row_texts(r) for r in rows)
             self.endInsertRows()
         finally:
             self._inserting = False
@@ -446,62 +512,48 @@ class InboxModel(QAbstractTableModel):
         return _ROW_FLAGS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
+        # Lookups only (see `row_texts`); an invalid index has row -1. A table's indexes
+        # never have a valid parent, so the parent is not asked for (one more C++ call).
         row, col = index.row(), index.column()
         if not (0 <= row < len(self._rows) and 0 <= col < _NCOLS):
             return None
-        item = self._rows[row]
+        texts = self._texts[row]
         role = int(role)
         if role == _DISPLAY:
-            return self._display(row, _COLS[col], item)
-        if role == _TOOLTIP:
-            if col == Col.PREVIEW:
-                return f"{item.get('subject') or ''}\n{item.get('preview') or ''}".strip()
-            if col == Col.UNREAD:
-                return _tr("Unread") if item.get("unread") else None
-            return self._display(row, _COLS[col], item) or None
-        if role == _DECORATION and col == Col.CHANNEL:
-            icon: QIcon = icons.channel_icon(str(item.get("channel") or ""))
-            return icon
+            return self._sla_text(row) if col == _SLA else texts[col]
+        if role == _FONT:
+            return self._bold if texts[_T_UNREAD] else None
         if role == _FOREGROUND:
-            if col == Col.SLA:
+            if col == _SLA:
                 state = self.sla_state(row)
                 return None if state is None else SLA_COLORS[state]
-            if col == Col.UNREAD:
+            if col == _UNREAD:
                 return UNREAD_COLOR
-            if col == Col.PRIORITY and item.get("priority") == "urgent":
+            if col == _PRIORITY and texts[_T_URGENT]:
                 return URGENT_COLOR
             return None
-        if role == _FONT and item.get("unread"):
-            return self._bold
-        if role == _ALIGNMENT and col in (Col.SLA, Col.UNREAD):
-            return _ALIGN_SLA if col == Col.SLA else _ALIGN_UNREAD
+        if role == _ALIGNMENT:
+            return _ALIGN_SLA if col == _SLA else _ALIGN_UNREAD if col == _UNREAD else None
+        if role == _DECORATION:
+            if col == _CHANNEL:
+                icon: QIcon = icons.channel_icon(texts[_T_CHANNEL])
+                return icon
+            return None
+        if role == _TOOLTIP:
+            if col == _PREVIEW:
+                return texts[_T_TIP]
+            if col == _UNREAD:
+                return _tr("Unread") if texts[_T_UNREAD] else None
+            return (self._sla_text(row) if col == _SLA else texts[col]) or None
         if role == ID_ROLE:
-            return item.get("id")
+            return self._rows[row].get("id")
         if role == ROW_ROLE:
-            return item
+            return self._rows[row]
         if role == SLA_STATE_ROLE:
             state = self.sla_state(row)
             return None if state is None else str(state)
         return None
 
-    def _display(self, row: int, col: Col, item: dict[str, Any]) -> str:
-        if col == Col.UNREAD:
-            return "●" if item.get("unread") else ""
-        if col == Col.CHANNEL:
-            return labels.channel(str(item.get("channel") or ""))
-        if col == Col.CUSTOMER:
-            return str(item.get("customer_name") or item.get("customer_id") or "")
-        if col == Col.PREVIEW:
-            subject = str(item.get("subject") or "")
-            preview = " ".join(str(item.get("preview") or "").split())
-            if subject and preview and preview != subject:
-                return f"{subject} — {preview}"
-            return subject or preview
-        if col == Col.TYPE:
-            return labels.request_type(str(item.get("request_type") or ""))
-        if col == Col.PRIORITY:
-            return labels.priority(str(item.get("priority") or ""))
+    def _sla_text(self, row: int) -> str:
         remaining = self.sla_remaining(row)
         return "—" if remaining is None else format_remaining(remaining)
