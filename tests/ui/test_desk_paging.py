@@ -5,9 +5,11 @@ the rows that changed (no layout change)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QTableView
 
 from tests.ui.desk_fakes import FakeReader
 from workstation.ui.conversation_panel import ConversationPanel
@@ -163,6 +165,40 @@ def test_inbox_refresh_repaints_changed_rows_apart_and_shows_their_new_values(qt
     assert model.data(index, Qt.ItemDataRole.FontRole) is not None  # unread: bold
     assert model.data(model.index(80, Col.UNREAD)) == "●"
     assert model.data(model.index(80, Col.PRIORITY), Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_inbox_cells_paint_with_one_call_each_and_look_as_with_data(qtbot) -> None:  # type: ignore[no-untyped-def]
+    class Counted(InboxModel):
+        data_calls = 0
+
+        def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+            self.data_calls += 1
+            return super().data(index, role)
+
+    class RoleByRole(Counted):
+        """The same rows through Qt's default multiData (one data() call per role)."""
+
+        def multiData(self, index, roleDataSpan):  # type: ignore[no-untyped-def]
+            QAbstractTableModel.multiData(self, index, roleDataSpan)
+
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    images, data_calls = [], []
+    for cls in (Counted, RoleByRole):
+        reader, runner = FakeReader(), HeldRunner()
+        model = cls(reader=reader, runner=runner, query=InboxQuery(view="all"), page_size=40, tick_ms=0,
+                    clock=lambda: now)  # fmt: skip
+        model.refresh()
+        runner.finish_all()
+        view = QTableView()
+        qtbot.addWidget(view)
+        view.setModel(model)
+        view.resize(900, 500)
+        view.show()
+        qtbot.waitExposed(view)
+        images.append(view.viewport().grab().toImage())
+        data_calls.append(model.data_calls)
+    assert images[0] == images[1]
+    assert data_calls[0] == 0 < data_calls[1]
 
 
 def test_inbox_rows_still_pass_the_model_tester_after_refreshes(qtbot, qtmodeltester) -> None:  # type: ignore[no-untyped-def]

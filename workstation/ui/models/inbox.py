@@ -21,6 +21,8 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
     QPersistentModelIndex,
     Qt,
     QTimer,
@@ -512,13 +514,31 @@ class InboxModel(QAbstractTableModel):
         return _ROW_FLAGS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Lookups only (see `row_texts`); an invalid index has row -1. A table's indexes
-        # never have a valid parent, so the parent is not asked for (one more C++ call).
+        # An invalid index has row -1. A table's indexes never have a valid parent, so the
+        # parent is not asked for (one more C++ call).
         row, col = index.row(), index.column()
         if not (0 <= row < len(self._rows) and 0 <= col < _NCOLS):
             return None
+        return self._value(row, col, int(role))
+
+    def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
+        # The item delegate asks for a cell's 7 roles at once through here: one call into
+        # Python per painted cell instead of one per role. Each such call from the UI thread
+        # may wait for the interpreter lock (up to the 5 ms switch interval) while a sync
+        # thread runs Python, so their number is what a repaint costs during a sync.
+        span = (roleDataSpan,) if isinstance(roleDataSpan, QModelRoleData) else roleDataSpan
+        row, col = index.row(), index.column()
+        if not (0 <= row < len(self._rows) and 0 <= col < _NCOLS):
+            for item in span:
+                item.clearData()
+            return
+        value = self._value
+        for item in span:
+            item.setData(value(row, col, int(item.role())))
+
+    def _value(self, row: int, col: int, role: int) -> Any:
+        """A valid cell's value for `role`: lookups only (see `row_texts`)."""
         texts = self._texts[row]
-        role = int(role)
         if role == _DISPLAY:
             return self._sla_text(row) if col == _SLA else texts[col]
         if role == _FONT:
