@@ -15,6 +15,7 @@ for `bench_desk_switch.py`. The result is bench/out/desk-cache-N-sSEED.sqlite3 (
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -232,6 +233,20 @@ def rss_mb(field: str = "VmRSS") -> float:
             return int(line.split()[1]) / 1024
     return float("nan")
 
+
+
+def run_role(script: str, role: str, *extra: str) -> dict[str, Any]:
+    """Run `script --role ROLE` in a fresh process and return the JSON object it prints last.
+
+    The desk benches measure start-up and memory of whole processes, so each sample is its own
+    interpreter."""
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    proc = subprocess.run(
+        [sys.executable, script, "--role", role, *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"{role} process failed ({proc.returncode})")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -23,7 +23,6 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -102,13 +101,9 @@ def child_floor(_args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_child(role: str, *extra: str) -> dict[str, Any]:
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
-    proc = subprocess.run(
-        [sys.executable, __file__, "--role", role, *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"{role} process failed ({proc.returncode})")
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    from bench_desk_cache import run_role
+
+    return run_role(__file__, role, *extra)
 
 
 def main() -> int:

@@ -31,7 +31,6 @@ import os  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -87,14 +86,10 @@ def child_floor(_args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_child(role: str, *extra: str) -> dict[str, Any]:
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    from bench_desk_cache import run_role
+
     started = time.time()
-    proc = subprocess.run(
-        [sys.executable, __file__, "--role", role, *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"{role} process failed ({proc.returncode})")
-    out = dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    out = run_role(__file__, role, *extra)
     out["seconds"] = out["at"] - started
     out["python_start_s"] = out["imported_at"] - started
     return out
